@@ -1,0 +1,15 @@
+// What the composition root (main.ts, or test/kit) hands to routes and
+// domain functions. Nothing here is created at import time.
+import type { Config } from "./config.ts";
+import type { Database } from "./db/database.ts";
+import type { Logger } from "./logger.ts";
+import type { Mailer } from "./mail/mailer.ts";
+import type { Secrets } from "./secrets.ts";
+
+export interface Deps {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  secrets: Secrets;
+  mailer: Mailer;
+}

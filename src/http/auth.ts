@@ -1,0 +1,93 @@
+// Bearer tokens and scopes, answered as Mastodon (Doorkeeper) does:
+// - no, unknown, revoked or expired token: 401 {"error": "The access token is invalid"} (or "...was revoked"/"...expired");
+// - a token without the scope: 403 {"error": "This action is outside the authorized scopes"};
+// - an app-only token where a user is needed: 422 {"error": "This method requires an authenticated user"};
+// - an unconfirmed, unapproved or disabled user: 403 with the reason.
+// See https://docs.joinmastodon.org/api/oauth-scopes/ and Mastodon's Api::BaseController.
+import type { Context, MiddlewareHandler } from "hono";
+import { authenticateToken, touchToken, type Authenticated } from "../domain/oauth/authenticate.ts";
+import { grants } from "../domain/oauth/scopes.ts";
+import type { AccountRow, UserRow } from "../db/schema/index.ts";
+import { ApiError } from "./errors.ts";
+import type { HerdEnv } from "./env.ts";
+
+/** The bearer token of a request: `Authorization: Bearer`, or `access_token` in the query or form. */
+export function bearerToken(c: Context<HerdEnv>): string | null {
+  const header = c.req.header("authorization");
+  if (header) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (m) return m[1] ?? null;
+  }
+  return c.req.query("access_token") || null;
+}
+
+/** Resolves the token (if any) for every API request; rejects nothing by itself. */
+export const resolveToken: MiddlewareHandler<HerdEnv> = async (c, next) => {
+  const token = bearerToken(c);
+  if (!token) {
+    c.set("token", { kind: "none" });
+  } else {
+    const check = await authenticateToken(c.get("deps").database.db, token);
+    if (check.ok) {
+      c.set("token", { kind: "valid", auth: check.auth });
+      touchToken(c.get("deps").database.db, check.auth.token.id).catch(() => undefined);
+    } else {
+      c.set("token", { kind: "invalid", reason: check.reason });
+    }
+  }
+  await next();
+};
+
+const INVALID: Record<"invalid" | "revoked" | "expired", string> = {
+  invalid: "The access token is invalid",
+  revoked: "The access token was revoked",
+  expired: "The access token expired",
+};
+
+/** The token of the request, or a 401. `anyOf` scopes: one of them suffices. */
+export function requireToken(c: Context<HerdEnv>, ...anyOf: string[]): Authenticated {
+  const state = c.get("token");
+  if (!state || state.kind === "none") throw new ApiError(401, INVALID.invalid);
+  if (state.kind === "invalid") throw new ApiError(401, INVALID[state.reason]);
+  if (anyOf.length > 0 && !anyOf.some((s) => grants(state.auth.scopes, s))) {
+    throw new ApiError(403, "This action is outside the authorized scopes");
+  }
+  return state.auth;
+}
+
+export interface UserAuth extends Authenticated {
+  user: UserRow;
+  account: AccountRow;
+}
+
+/** The signed-in user of the request, checked as Mastodon's `require_user!`. */
+export function requireUser(c: Context<HerdEnv>, ...anyOf: string[]): UserAuth {
+  const auth = requireToken(c, ...anyOf);
+  checkUsable(auth);
+  return auth as UserAuth;
+}
+
+function checkUsable(auth: Authenticated): asserts auth is UserAuth {
+  const { user, account } = auth;
+  if (!user || !account) throw new ApiError(422, "This method requires an authenticated user");
+  if (!user.confirmedAt)
+    throw new ApiError(403, "Your login is missing a confirmed e-mail address");
+  if (!user.approved) throw new ApiError(403, "Your login is currently pending approval");
+  if (user.disabled || account.suspendedAt || account.memorial) {
+    throw new ApiError(403, "Your login is currently disabled");
+  }
+}
+
+/** The viewer when a valid user token is present (public endpoints), else null. */
+export function optionalUser(c: Context<HerdEnv>, ...anyOf: string[]): UserAuth | null {
+  const state = c.get("token");
+  if (!state || state.kind === "none") return null;
+  if (state.kind === "invalid") throw new ApiError(401, INVALID[state.reason]);
+  if (anyOf.length > 0 && !anyOf.some((s) => grants(state.auth.scopes, s))) {
+    throw new ApiError(403, "This action is outside the authorized scopes");
+  }
+  const { user, account } = state.auth;
+  if (!user || !account) return null;
+  checkUsable(state.auth);
+  return state.auth as UserAuth;
+}

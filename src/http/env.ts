@@ -1,0 +1,19 @@
+// The Hono environment every route shares: the dependencies from the
+// composition root, the request id, and what the bearer token resolved to.
+import type { Authenticated } from "../domain/oauth/authenticate.ts";
+import type { Deps } from "../deps.ts";
+
+export type TokenState =
+  | { kind: "none" }
+  | { kind: "invalid"; reason: "invalid" | "revoked" | "expired" }
+  | { kind: "valid"; auth: Authenticated };
+
+export interface HerdEnv {
+  Variables: {
+    deps: Deps;
+    requestId: string;
+    token: TokenState;
+    /** Parsed parameters (query merged with body), filled by `params()`. */
+    params?: Record<string, unknown>;
+  };
+}

@@ -1,0 +1,42 @@
+// Opens the database for a server or a command: the embedded PostgreSQL in
+// DATA_DIR/postgres when no DATABASE_URL is set, the given server otherwise.
+import path from "node:path";
+import type { Config } from "./config.ts";
+import { connect, type Database } from "./db/database.ts";
+import type { EmbeddedHandle } from "./db/embedded.ts";
+import { loadSecrets, type Secrets } from "./secrets.ts";
+
+export interface Storage {
+  database: Database;
+  secrets: Secrets;
+  embedded: EmbeddedHandle | null;
+  /** Closes the pool, then stops the embedded PostgreSQL if this process owns it. */
+  close(): Promise<void>;
+}
+
+export async function openStorage(config: Config, role: "server" | "command"): Promise<Storage> {
+  const stored = await loadSecrets(config.dataDir);
+  const secrets = { ...stored, secretKeyBase: config.secretKeyBase ?? stored.secretKeyBase };
+  let embedded: EmbeddedHandle | null = null;
+  let url = config.databaseUrl;
+  if (url === null) {
+    const { startEmbedded } = await import("./db/embedded.ts");
+    embedded = await startEmbedded({
+      dir: path.join(config.dataDir, "postgres"),
+      password: secrets.postgresPassword,
+      role,
+      logFile: path.join(config.dataDir, "postgres.log"),
+    });
+    url = embedded.url;
+  }
+  const database = connect(url, role === "server" ? 10 : 2);
+  return {
+    database,
+    secrets,
+    embedded,
+    async close() {
+      await database.close().catch(() => undefined);
+      await embedded?.stop();
+    },
+  };
+}

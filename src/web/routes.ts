@@ -1,0 +1,6 @@
+import type { Hono } from "hono";
+import type { HerdEnv } from "../http/env.ts";
+
+export function registerWebRoutes(app: Hono<HerdEnv>): void {
+  void app;
+}
