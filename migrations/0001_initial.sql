@@ -7,9 +7,11 @@ CREATE TABLE accounts (
   -- NULL for local accounts, as Mastodon.
   domain text,
   display_name text NOT NULL DEFAULT '',
-  -- Local accounts: the plain-text source; remote accounts: sanitised HTML.
+  -- The bio as HTML (rendered from note_source for local accounts, sanitised for remote ones).
   note text NOT NULL DEFAULT '',
-  -- [{"name": ..., "value": ..., "verified_at": ...}]
+  -- The plain text a local user typed (CredentialAccount source[note]); NULL for remote accounts.
+  note_source text,
+  -- [{"name": ..., "value": <html>, "source": <plain text, local only>, "verified_at": ...}]
   fields jsonb NOT NULL DEFAULT '[]',
   locked boolean NOT NULL DEFAULT false,
   bot boolean NOT NULL DEFAULT false,
@@ -54,8 +56,8 @@ CREATE TABLE users (
   locale text,
   sign_up_reason text,
   sign_up_ip text,
-  -- posting:default:visibility, posting:default:sensitive, posting:default:language,
-  -- reading:expand:media, reading:expand:spoilers, ...
+  -- default_privacy, default_sensitive, default_language, expand_media, expand_spoilers
+  -- (GET /api/v1/preferences), ...
   settings jsonb NOT NULL DEFAULT '{}',
   agreement boolean NOT NULL DEFAULT false,
   current_sign_in_at timestamptz,

@@ -3,7 +3,10 @@ import { id } from "./types.ts";
 
 export interface AccountField {
   name: string;
+  /** HTML, as the API shows it. */
   value: string;
+  /** The plain text a local user typed (absent for remote accounts). */
+  source?: string;
   verified_at: string | null;
 }
 
@@ -13,6 +16,7 @@ export const accounts = pgTable("accounts", {
   domain: text("domain"),
   displayName: text("display_name").notNull().default(""),
   note: text("note").notNull().default(""),
+  noteSource: text("note_source"),
   fields: jsonb("fields").$type<AccountField[]>().notNull().default([]),
   locked: boolean("locked").notNull().default(false),
   bot: boolean("bot").notNull().default(false),
