@@ -1,0 +1,47 @@
+// Counts shown by GET /api/v1/instance (stats), /api/v2/instance (usage) and
+// NodeInfo, taken as Mastodon's InstancePresenter does: users are confirmed
+// local users whose account is not suspended; statuses the sum of local
+// accounts' statuses_count; domains the servers we know of.
+import { sql } from "drizzle-orm";
+import type { Db } from "../../db/database.ts";
+
+export interface InstanceStats {
+  userCount: number;
+  statusCount: number;
+  domainCount: number;
+  /** Local users who signed in (or signed up) in the last 30 days. */
+  activeMonth: number;
+  /** Likewise over the last 180 days. */
+  activeHalfyear: number;
+}
+
+/** All the counts in one query. */
+export async function getInstanceStats(db: Db): Promise<InstanceStats> {
+  const result = await db.execute<{
+    user_count: string;
+    status_count: string;
+    domain_count: string;
+    active_month: string;
+    active_halfyear: string;
+  }>(sql`
+    WITH usable AS (
+      SELECT greatest(u.current_sign_in_at, u.created_at) AS seen_at
+      FROM users u JOIN accounts a ON a.id = u.account_id
+      WHERE u.confirmed_at IS NOT NULL AND a.suspended_at IS NULL
+    )
+    SELECT
+      (SELECT count(*) FROM usable) AS user_count,
+      (SELECT coalesce(sum(statuses_count), 0) FROM accounts WHERE domain IS NULL) AS status_count,
+      (SELECT count(*) FROM instances) AS domain_count,
+      (SELECT count(*) FROM usable WHERE seen_at >= now() - interval '30 days') AS active_month,
+      (SELECT count(*) FROM usable WHERE seen_at >= now() - interval '180 days') AS active_halfyear
+  `);
+  const row = result.rows[0];
+  return {
+    userCount: Number(row?.user_count ?? 0),
+    statusCount: Number(row?.status_count ?? 0),
+    domainCount: Number(row?.domain_count ?? 0),
+    activeMonth: Number(row?.active_month ?? 0),
+    activeHalfyear: Number(row?.active_halfyear ?? 0),
+  };
+}

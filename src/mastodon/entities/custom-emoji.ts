@@ -1,0 +1,26 @@
+// CustomEmoji (https://docs.joinmastodon.org/entities/CustomEmoji/), as
+// REST::CustomEmojiSerializer: `category` is left out when the emoji has none.
+import type { CustomEmojiRow } from "../../domain/instance/custom-emojis.ts";
+import type { Urls } from "../../urls.ts";
+
+export interface CustomEmoji {
+  shortcode: string;
+  url: string;
+  static_url: string;
+  visible_in_picker: boolean;
+  category?: string;
+}
+
+/** Image paths kept relative to this server are made absolute. */
+const absolute = (url: string, urls: Urls) => (url.startsWith("/") ? `${urls.base}${url}` : url);
+
+export function serializeCustomEmoji(emoji: CustomEmojiRow, urls: Urls): CustomEmoji {
+  const entity: CustomEmoji = {
+    shortcode: emoji.shortcode,
+    url: absolute(emoji.imageUrl, urls),
+    static_url: absolute(emoji.staticImageUrl, urls),
+    visible_in_picker: emoji.visibleInPicker,
+  };
+  if (emoji.category) entity.category = emoji.category;
+  return entity;
+}

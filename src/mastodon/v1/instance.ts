@@ -1,0 +1,119 @@
+// GET /api/v1/instance and its sub-resources
+// (https://docs.joinmastodon.org/methods/instance/). All public: Mastodon asks
+// for a token only in limited-federation mode, which Herd does not have.
+import type { Context, Hono } from "hono";
+import { getWeeklyActivity } from "../../domain/instance/activity.ts";
+import {
+  getExtendedDescription,
+  getPrivacyPolicy,
+  getTermsOfService,
+} from "../../domain/instance/documents.ts";
+import { listPublicDomainBlocks } from "../../domain/instance/domain-blocks.ts";
+import { getInstanceInfo } from "../../domain/instance/instance-info.ts";
+import { listPeers } from "../../domain/instance/peers.ts";
+import { listRules } from "../../domain/instance/rules.ts";
+import { getSettings } from "../../domain/instance/settings.ts";
+import type { HerdEnv } from "../../http/env.ts";
+import { urlsFor } from "../../urls.ts";
+import {
+  serializeActivity,
+  serializeExtendedDescription,
+  serializePrivacyPolicy,
+  serializeTermsOfService,
+} from "../entities/instance-documents.ts";
+import { serializeDomainBlock } from "../entities/instance-domain-block.ts";
+import { serializeRule } from "../entities/instance-rule.ts";
+import { serializeV1Instance } from "../entities/instance-v1.ts";
+
+const MINUTE = 60;
+const DAY = 24 * 60 * MINUTE;
+
+/** Public answers that every visitor sees alike may be cached by proxies, as Mastodon's `expires_in ..., public: true`. */
+export function cachePublicly(c: Context<HerdEnv>, seconds: number): void {
+  c.header("Cache-Control", `public, max-age=${seconds}`);
+}
+
+/** Mastodon's `head 404`: a switched-off API answers 404 with no body. */
+const switchedOff = (c: Context<HerdEnv>) => c.body(null, 404);
+
+/** Whether the request carries a valid token of a user (Mastodon's `user_signed_in?`). */
+function userSignedIn(c: Context<HerdEnv>): boolean {
+  const token = c.get("token");
+  return token?.kind === "valid" && token.auth.user !== null;
+}
+
+export function registerInstanceRoutes(app: Hono<HerdEnv>): void {
+  app.get("/api/v1/instance", async (c) => {
+    const { config, database } = c.get("deps");
+    const info = await getInstanceInfo(database.db, config);
+    cachePublicly(c, 3 * MINUTE);
+    return c.json(serializeV1Instance(info, config, urlsFor(config)));
+  });
+
+  app.get("/api/v1/instance/peers", async (c) => {
+    const { db } = c.get("deps").database;
+    const settings = await getSettings(db);
+    if (!settings.peers_api_enabled) return switchedOff(c);
+    cachePublicly(c, DAY);
+    return c.json(await listPeers(db));
+  });
+
+  app.get("/api/v1/instance/activity", async (c) => {
+    const { db } = c.get("deps").database;
+    const settings = await getSettings(db);
+    if (!settings.activity_api_enabled) return switchedOff(c);
+    const weeks = await getWeeklyActivity(db);
+    cachePublicly(c, DAY);
+    return c.json(weeks.map(serializeActivity));
+  });
+
+  app.get("/api/v1/instance/rules", async (c) => {
+    const rules = await listRules(c.get("deps").database.db);
+    return c.json(rules.map(serializeRule));
+  });
+
+  app.get("/api/v1/instance/extended_description", async (c) => {
+    const doc = await getExtendedDescription(c.get("deps").database.db);
+    return c.json(serializeExtendedDescription(doc));
+  });
+
+  app.get("/api/v1/instance/privacy_policy", async (c) => {
+    const { config, database } = c.get("deps");
+    const doc = await getPrivacyPolicy(database.db, config.localDomain);
+    cachePublicly(c, DAY);
+    return c.json(serializePrivacyPolicy(doc));
+  });
+
+  app.get("/api/v1/instance/terms_of_service", async (c) => {
+    const { config, database } = c.get("deps");
+    const terms = await getTermsOfService(database.db, config.localDomain);
+    return c.json(serializeTermsOfService(terms));
+  });
+
+  app.get("/api/v1/instance/terms_of_service/:date", async (c) => {
+    const { config, database } = c.get("deps");
+    const terms = await getTermsOfService(database.db, config.localDomain, c.req.param("date"));
+    return c.json(serializeTermsOfService(terms));
+  });
+
+  // Shown to everyone, to signed-in users, or to no one, as the admin chose
+  // (show_domain_blocks); the same for the public comments
+  // (show_domain_blocks_rationale).
+  app.get("/api/v1/instance/domain_blocks", async (c) => {
+    const { db } = c.get("deps").database;
+    const settings = await getSettings(db);
+    const signedIn = userSignedIn(c);
+    const visible = (mode: "all" | "users" | "disabled") =>
+      mode === "all" || (mode === "users" && signedIn);
+    if (!visible(settings.show_domain_blocks)) return switchedOff(c);
+    const withComment = visible(settings.show_domain_blocks_rationale);
+    const blocks = await listPublicDomainBlocks(db);
+    return c.json(blocks.map((b) => serializeDomainBlock(b, withComment)));
+  });
+
+  // No translation service is configured: no language pairs.
+  app.get("/api/v1/instance/translation_languages", (c) => {
+    cachePublicly(c, DAY);
+    return c.json({});
+  });
+}
