@@ -27,8 +27,12 @@ export const oauthAccessGrants = pgTable("oauth_access_grants", {
   codeChallengeMethod: text("code_challenge_method"),
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
   usedAt: timestamp("used_at", { withTimezone: true }),
+  /** The token this code was exchanged for (migration 0003). */
+  accessTokenId: id("access_token_id"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+export type AccessGrantRow = typeof oauthAccessGrants.$inferSelect;
 
 export const oauthAccessTokens = pgTable("oauth_access_tokens", {
   id: id("id").primaryKey(),

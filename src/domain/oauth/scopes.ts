@@ -8,6 +8,7 @@ export const GRANULAR_SCOPES = [
   "read:accounts",
   "read:blocks",
   "read:bookmarks",
+  "read:collections",
   "read:favourites",
   "read:filters",
   "read:follows",
@@ -19,6 +20,7 @@ export const GRANULAR_SCOPES = [
   "write:accounts",
   "write:blocks",
   "write:bookmarks",
+  "write:collections",
   "write:conversations",
   "write:favourites",
   "write:filters",
@@ -87,4 +89,31 @@ export function grants(held: readonly string[], required: string): boolean {
 /** True when every scope of `requested` lies within `allowed` (an app's registered scopes). */
 export function withinScopes(allowed: readonly string[], requested: readonly string[]): boolean {
   return requested.every((s) => grants(allowed, s));
+}
+
+/** What an app or authorization gets when it names no scope (Doorkeeper's default_scopes). */
+export const DEFAULT_SCOPES: readonly string[] = ["read"];
+
+/**
+ * Every scope in the order Mastodon's Doorkeeper configuration lists them
+ * (default scopes, then optional ones), as /.well-known/oauth-authorization-server
+ * shows them.
+ */
+export const SCOPES_SUPPORTED: readonly string[] = [
+  "read",
+  "profile",
+  "write",
+  ...GRANULAR_SCOPES.filter((s) => s.startsWith("write:")),
+  ...GRANULAR_SCOPES.filter((s) => s.startsWith("read:")),
+  "follow",
+  "push",
+  ...GRANULAR_SCOPES.filter((s) => s.startsWith("admin:")),
+];
+
+/**
+ * The scopes of a request that named none: the default scopes the app was
+ * registered with (Doorkeeper's `default_scopes & client.scopes`).
+ */
+export function defaultScopesFor(appScopes: readonly string[]): string[] {
+  return DEFAULT_SCOPES.filter((s) => appScopes.includes(s));
 }

@@ -7,6 +7,9 @@ import { oauthAccessTokens, type AccessTokenRow } from "../../db/schema/index.ts
 import { newId } from "../../lib/ids.ts";
 import { randomToken, sha256 } from "../../lib/tokens.ts";
 
+/** The database or a transaction on it: token writes can join a caller's transaction. */
+export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
+
 export interface IssuedToken {
   row: AccessTokenRow;
   accessToken: string;
@@ -14,7 +17,7 @@ export interface IssuedToken {
 }
 
 export async function issueToken(
-  db: Db,
+  db: DbOrTx,
   input: {
     applicationId: string | null;
     userId: string | null;
@@ -46,4 +49,36 @@ export async function revokeUserTokens(db: Db, userId: string): Promise<void> {
     .update(oauthAccessTokens)
     .set({ revokedAt: sql`now()` })
     .where(and(eq(oauthAccessTokens.userId, userId), isNull(oauthAccessTokens.revokedAt)));
+}
+
+/**
+ * A live token of `userId` through `applicationId` with exactly `scopes`
+ * (Doorkeeper's matching_token_for): an authorization it already gave, which
+ * Mastodon approves again without asking.
+ */
+export async function findMatchingToken(
+  db: Db,
+  applicationId: string,
+  userId: string,
+  scopes: readonly string[],
+): Promise<AccessTokenRow | null> {
+  const rows = await db
+    .select()
+    .from(oauthAccessTokens)
+    .where(
+      and(
+        eq(oauthAccessTokens.applicationId, applicationId),
+        eq(oauthAccessTokens.userId, userId),
+        isNull(oauthAccessTokens.revokedAt),
+        sql`(${oauthAccessTokens.expiresAt} IS NULL OR ${oauthAccessTokens.expiresAt} > now())`,
+      ),
+    )
+    .orderBy(sql`${oauthAccessTokens.id} DESC`)
+    .limit(20);
+  const wanted = [...new Set(scopes)].sort().join(" ");
+  return (
+    rows.find(
+      (r) => [...new Set(r.scopes.split(/\s+/).filter(Boolean))].sort().join(" ") === wanted,
+    ) ?? null
+  );
 }
