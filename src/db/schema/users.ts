@@ -23,6 +23,8 @@ export const users = pgTable("users", {
   agreement: boolean("agreement").notNull().default(false),
   currentSignInAt: timestamp("current_sign_in_at", { withTimezone: true }),
   lastSignInAt: timestamp("last_sign_in_at", { withTimezone: true }),
+  /** The application the user signed up with (POST /api/v1/accounts), if any. */
+  createdByApplicationId: id("created_by_application_id"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,7 +1,10 @@
 // Creates a local account and its user in one transaction. Validation follows
-// Mastodon's Account and User models: usernames of letters, digits and
-// underscores up to 30 characters, unique case-insensitively; a well-formed,
-// unique e-mail; a password of 8 to 72 characters.
+// Mastodon's Account and User models (app/models/account.rb, user.rb, Devise's
+// validatable): usernames of letters, digits and underscores up to 30
+// characters, not reserved, unique case-insensitively; a well-formed, unique
+// e-mail address; a password of 8 to 72 characters. Errors are collected as
+// Rails does and reported as Mastodon's ValidationErrorFormatter
+// (https://docs.joinmastodon.org/methods/accounts/#create, 422).
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
 import {
@@ -30,13 +33,25 @@ export interface NewLocalAccount {
   settings?: UserSettings;
   /** Reserved names may be taken only by an admin through the CLI. */
   allowReserved?: boolean;
+  /** The application the user signed up with (POST /api/v1/accounts). */
+  createdByApplicationId?: string | null;
+  /** A confirmation token's digest and when it was sent (see confirmation.ts). */
+  confirmationTokenDigest?: string | null;
+  confirmationSentAt?: Date | null;
 }
 
-type Details = Record<string, { error: string; description: string }[]>;
+export type Details = Record<string, { error: string; description: string }[]>;
+
+/** What both a database and a transaction can do (functions that run inside either). */
+export type DbExecutor = Pick<Db, "select" | "insert" | "update" | "delete" | "execute">;
 
 export const USERNAME_RE = /^[a-z0-9_]+$/i;
+export const USERNAME_MAX = 30;
 export const EMAIL_RE = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
-/** Names Mastodon keeps from sign-up (app/validators/unreserved_username_validator.rb and common system names). */
+/**
+ * Names kept from sign-up: Mastodon's default Setting.reserved_usernames
+ * (config/settings.yml) and common system addresses.
+ */
 export const RESERVED_USERNAMES = new Set([
   "admin",
   "administrator",
@@ -57,112 +72,181 @@ export const RESERVED_USERNAMES = new Set([
   "instance_actor",
 ]);
 
-function add(details: Details, field: string, error: string, description: string) {
+/** Attribute names as Mastodon's activerecord.en.yml shows them in "Validation failed: ...". */
+const LABELS: Record<string, string> = {
+  email: "E-mail address",
+  agreement: "Service agreement",
+  reason: "Reason",
+};
+
+export function addError(details: Details, field: string, error: string, description: string) {
   (details[field] ??= []).push({ error, description });
+}
+
+function label(field: string): string {
+  return LABELS[field] ?? `${field.charAt(0).toUpperCase()}${field.slice(1).replace(/_/g, " ")}`;
 }
 
 /** Mastodon's 422 for model validation: "Validation failed: Field message, ..." with details. */
 export function validationError(details: Details): DomainError {
   const parts = Object.entries(details).flatMap(([field, errs]) =>
-    errs.map(
-      (e) =>
-        `${field.charAt(0).toUpperCase()}${field.slice(1).replace(/_/g, " ")} ${e.description}`,
-    ),
+    errs.map((e) => `${label(field)} ${e.description}`),
   );
   return new DomainError("unprocessable", `Validation failed: ${parts.join(", ")}`, { details });
 }
 
+/** Account#username is squished (stripped, inner runs of spaces made one). */
+export function normalizeUsername(username: string): string {
+  return username.trim().replace(/\s+/g, " ");
+}
+
+/** Devise strips and downcases the e-mail address (strip_whitespace_keys, case_insensitive_keys). */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 export function checkUsername(username: string, details: Details, allowReserved = false) {
-  if (username === "") add(details, "username", "ERR_BLANK", "can't be blank");
-  else if (!USERNAME_RE.test(username)) {
-    add(details, "username", "ERR_INVALID", "must contain only letters, numbers and underscores");
-  } else if (username.length > 30) {
-    add(details, "username", "ERR_TOO_LONG", "is too long (maximum is 30 characters)");
-  } else if (!allowReserved && RESERVED_USERNAMES.has(username.toLowerCase())) {
-    add(details, "username", "ERR_RESERVED", "is reserved");
+  // Rails runs each validation: a blank name is both blank and malformed.
+  if (username === "") addError(details, "username", "ERR_BLANK", "can't be blank");
+  if (!USERNAME_RE.test(username)) {
+    addError(
+      details,
+      "username",
+      "ERR_INVALID",
+      "must contain only letters, numbers and underscores",
+    );
+  }
+  if ([...username].length > USERNAME_MAX) {
+    addError(details, "username", "ERR_TOO_LONG", "is too long (maximum is 30 characters)");
+  }
+  if (username !== "" && !allowReserved && RESERVED_USERNAMES.has(username.toLowerCase())) {
+    addError(details, "username", "ERR_RESERVED", "is reserved");
   }
 }
 
 export function checkEmail(email: string, details: Details) {
-  if (email === "") add(details, "email", "ERR_BLANK", "can't be blank");
+  if (email === "") addError(details, "email", "ERR_BLANK", "can't be blank");
   else if (!EMAIL_RE.test(email) || email.length > 254)
-    add(details, "email", "ERR_INVALID", "is invalid");
+    addError(details, "email", "ERR_INVALID", "is invalid");
 }
 
 export function checkPassword(password: string, details: Details) {
-  if (password === "") add(details, "password", "ERR_BLANK", "can't be blank");
-  else if (password.length < 8)
-    add(details, "password", "ERR_TOO_SHORT", "is too short (minimum is 8 characters)");
-  else if (password.length > 72)
-    add(details, "password", "ERR_TOO_LONG", "is too long (maximum is 72 characters)");
+  const length = [...password].length;
+  if (password === "") addError(details, "password", "ERR_BLANK", "can't be blank");
+  else if (length < 8)
+    addError(details, "password", "ERR_TOO_SHORT", "is too short (minimum is 8 characters)");
+  else if (length > 72)
+    addError(details, "password", "ERR_TOO_LONG", "is too long (maximum is 72 characters)");
+}
+
+/** Adds ERR_TAKEN when a local account already has this username (any case). */
+export async function checkUsernameFree(db: DbExecutor, username: string, details: Details) {
+  if (details.username) return;
+  const taken = await db.execute(
+    sql`SELECT 1 FROM accounts WHERE lower(username) = lower(${username}) AND domain IS NULL LIMIT 1`,
+  );
+  if (taken.rows.length > 0) addError(details, "username", "ERR_TAKEN", "has already been taken");
+}
+
+/** Adds ERR_TAKEN when a user already has this address (or waits to confirm it). */
+export async function checkEmailFree(
+  db: DbExecutor,
+  email: string,
+  details: Details,
+  exceptUserId?: string,
+) {
+  if (details.email) return;
+  const taken = await db.execute(
+    sql`SELECT 1 FROM users WHERE lower(email) = lower(${email})
+        ${exceptUserId ? sql`AND id <> ${exceptUserId}` : sql``} LIMIT 1`,
+  );
+  if (taken.rows.length > 0) addError(details, "email", "ERR_TAKEN", "has already been taken");
+}
+
+/** Every format and uniqueness problem of a new account's username, e-mail and password. */
+export async function checkNewAccount(
+  db: DbExecutor,
+  input: Pick<NewLocalAccount, "username" | "email" | "password" | "allowReserved">,
+  details: Details = {},
+): Promise<Details> {
+  // In the order Rails reports them: the user's e-mail and password, then the account's username.
+  checkEmail(input.email, details);
+  await checkEmailFree(db, input.email, details);
+  checkPassword(input.password, details);
+  checkUsername(input.username, details, input.allowReserved);
+  await checkUsernameFree(db, input.username, details);
+  return details;
+}
+
+/** A unique-index violation from a concurrent sign-up, as the 422 Mastodon gives. */
+export function takenError(error: unknown): DomainError | null {
+  if (pgErrorCode(error) !== "23505") return null;
+  const d: Details = {};
+  const constraint = pgConstraint(error) ?? "";
+  if (constraint.includes("email")) addError(d, "email", "ERR_TAKEN", "has already been taken");
+  else addError(d, "username", "ERR_TAKEN", "has already been taken");
+  return validationError(d);
+}
+
+/** Inserts the account and user rows (already validated) with `db` or a transaction. */
+export async function insertLocalAccount(
+  db: DbExecutor,
+  input: NewLocalAccount,
+  encryptedPassword: string,
+): Promise<{ account: AccountRow; user: UserRow }> {
+  const now = new Date();
+  const [account] = await db
+    .insert(accounts)
+    .values({
+      id: newId(now),
+      username: input.username,
+      noteSource: "",
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  const [user] = await db
+    .insert(users)
+    .values({
+      id: newId(now),
+      accountId: account!.id,
+      email: input.email,
+      encryptedPassword,
+      roleId: input.roleId ?? null,
+      confirmedAt: input.confirmed ? now : null,
+      confirmationTokenDigest: input.confirmationTokenDigest ?? null,
+      confirmationSentAt: input.confirmationSentAt ?? null,
+      approved: input.approved ?? true,
+      locale: input.locale ?? null,
+      signUpReason: input.reason ?? null,
+      signUpIp: input.signUpIp ?? null,
+      agreement: input.agreement ?? false,
+      settings: input.settings ?? {},
+      createdByApplicationId: input.createdByApplicationId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning();
+  return { account: account!, user: user! };
 }
 
 export async function createLocalAccount(
   db: Db,
   input: NewLocalAccount,
 ): Promise<{ account: AccountRow; user: UserRow }> {
-  const details: Details = {};
-  checkUsername(input.username, details, input.allowReserved);
-  checkEmail(input.email, details);
-  checkPassword(input.password, details);
-  if (!details.username) {
-    const taken = await db.execute(
-      sql`SELECT 1 FROM accounts WHERE lower(username) = lower(${input.username}) AND domain IS NULL LIMIT 1`,
-    );
-    if (taken.rows.length > 0) add(details, "username", "ERR_TAKEN", "is already taken");
-  }
-  if (!details.email) {
-    const taken = await db.execute(
-      sql`SELECT 1 FROM users WHERE lower(email) = lower(${input.email}) LIMIT 1`,
-    );
-    if (taken.rows.length > 0) add(details, "email", "ERR_TAKEN", "is already taken");
-  }
+  const normalized = {
+    ...input,
+    username: normalizeUsername(input.username),
+    email: normalizeEmail(input.email),
+  };
+  const details = await checkNewAccount(db, normalized);
   if (Object.keys(details).length > 0) throw validationError(details);
 
   const encryptedPassword = await hashPassword(input.password);
   try {
-    return await db.transaction(async (tx) => {
-      const now = new Date();
-      const [account] = await tx
-        .insert(accounts)
-        .values({
-          id: newId(now),
-          username: input.username,
-          noteSource: "",
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-      const [user] = await tx
-        .insert(users)
-        .values({
-          id: newId(now),
-          accountId: account!.id,
-          email: input.email,
-          encryptedPassword,
-          roleId: input.roleId ?? null,
-          confirmedAt: input.confirmed ? now : null,
-          approved: input.approved ?? true,
-          locale: input.locale ?? null,
-          signUpReason: input.reason ?? null,
-          signUpIp: input.signUpIp ?? null,
-          agreement: input.agreement ?? false,
-          settings: input.settings ?? {},
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning();
-      return { account: account!, user: user! };
-    });
+    return await db.transaction((tx) => insertLocalAccount(tx, normalized, encryptedPassword));
   } catch (error) {
     // A concurrent sign-up won the unique index.
-    if (pgErrorCode(error) === "23505") {
-      const d: Details = {};
-      const constraint = pgConstraint(error) ?? "";
-      if (constraint.includes("email")) add(d, "email", "ERR_TAKEN", "is already taken");
-      else add(d, "username", "ERR_TAKEN", "is already taken");
-      throw validationError(d);
-    }
-    throw error;
+    throw takenError(error) ?? error;
   }
 }

@@ -1,5 +1,8 @@
 // Account and CredentialAccount (https://docs.joinmastodon.org/entities/Account/),
-// as Mastodon's REST::AccountSerializer and REST::CredentialAccountSerializer.
+// as Mastodon's REST::AccountSerializer and REST::CredentialAccountSerializer:
+// a suspended account shows no profile (empty name, bio, fields, default
+// images, `suspended: true`); `roles` (highlighted roles) and `noindex` appear
+// for local accounts only; `moved` only when the account moved.
 import type { AccountField, AccountRow, UserRow } from "../../db/schema/index.ts";
 import { roleById, type Role } from "../../domain/accounts/roles.ts";
 import type { Urls } from "../../urls.ts";
@@ -41,9 +44,13 @@ export interface Account {
   statuses_count: number;
   last_status_at: string | null;
   hide_collections: boolean | null;
+  show_media: boolean;
+  show_media_replies: boolean;
+  show_featured: boolean;
   noindex?: boolean;
   emojis: unknown[];
-  roles: AccountRole[];
+  /** Local accounts only. */
+  roles?: AccountRole[];
   fields: Field[];
   moved?: Account | null;
   memorial?: boolean;
@@ -77,8 +84,15 @@ export interface CredentialAccount extends Account {
   role: RoleEntity;
 }
 
-/** An account row with what the serializer needs from its user (local accounts). */
-export type AccountView = AccountRow & { roleId?: number | null; moved?: AccountView | null };
+/**
+ * An account row with what the serializer needs from its user (local
+ * accounts): the role, the `noindex` setting, and the account it moved to.
+ */
+export type AccountView = AccountRow & {
+  roleId?: number | null;
+  noindex?: boolean | null;
+  moved?: AccountView | null;
+};
 
 /** Mastodon renders created_at at midnight UTC of its day (since 3.4.0). */
 function midnight(date: Date): string {
@@ -99,24 +113,25 @@ function fieldsOf(fields: AccountField[]): Field[] {
   return fields.map((f) => ({ name: f.name, value: f.value, verified_at: f.verified_at ?? null }));
 }
 
-export function serializeAccount(account: AccountView, urls: Urls): Account {
+function serialize(account: AccountView, urls: Urls, nested: boolean): Account {
   const local = account.domain === null;
   const suspended = account.suspendedAt !== null;
   const role = local ? roleById(account.roleId) : null;
+  const actor = account.uri ?? urls.actor(account.username);
   const entity: Account = {
     id: account.id,
     username: account.username,
     acct: local ? account.username : `${account.username}@${account.domain}`,
     display_name: suspended ? "" : account.displayName,
-    locked: account.locked,
-    bot: account.bot,
-    discoverable: account.discoverable,
-    indexable: account.indexable,
+    locked: suspended ? false : account.locked,
+    bot: suspended ? false : account.bot,
+    discoverable: suspended ? false : account.discoverable,
+    indexable: suspended ? false : account.indexable,
     group: account.group,
     created_at: midnight(account.createdAt),
     note: suspended ? "" : account.note,
-    url: account.url ?? urls.profile(account.username),
-    uri: account.uri ?? urls.actor(account.username),
+    url: account.url ?? (local ? urls.profile(account.username) : actor),
+    uri: actor,
     avatar: (!suspended && account.avatarUrl) || urls.defaultAvatar,
     avatar_static:
       (!suspended && (account.avatarStaticUrl ?? account.avatarUrl)) || urls.defaultAvatar,
@@ -125,23 +140,39 @@ export function serializeAccount(account: AccountView, urls: Urls): Account {
     header_static:
       (!suspended && (account.headerStaticUrl ?? account.headerUrl)) || urls.defaultHeader,
     header_description: "",
-    followers_count: suspended ? 0 : account.followersCount,
-    following_count: suspended ? 0 : account.followingCount,
-    statuses_count: suspended ? 0 : account.statusesCount,
+    followers_count: account.followersCount,
+    following_count: account.followingCount,
+    statuses_count: account.statusesCount,
     last_status_at: account.lastStatusAt ? account.lastStatusAt.toISOString().slice(0, 10) : null,
     hide_collections: account.hideCollections,
+    // Herd has no media or featured tabs to turn off yet: Mastodon's defaults.
+    show_media: true,
+    show_media_replies: true,
+    show_featured: true,
     emojis: [],
-    roles:
-      role && role.highlighted ? [{ id: String(role.id), name: role.name, color: role.color }] : [],
     fields: suspended ? [] : fieldsOf(account.fields),
   };
-  if (local) entity.noindex = !account.indexable;
-  if (account.moved) entity.moved = serializeAccount(account.moved, urls);
-  if (account.memorial) entity.memorial = true;
+  if (account.movedToAccountId && !nested) {
+    entity.moved = !suspended && account.moved ? serialize(account.moved, urls, true) : null;
+  }
   if (suspended) entity.suspended = true;
   if (account.silencedAt) entity.limited = true;
+  if (local) entity.noindex = account.noindex ?? false;
+  if (account.memorial) entity.memorial = true;
+  if (role) {
+    entity.roles =
+      !suspended && role.highlighted
+        ? [{ id: String(role.id), name: role.name, color: role.color }]
+        : [];
+  }
   return entity;
 }
+
+export function serializeAccount(account: AccountView, urls: Urls): Account {
+  return serialize(account, urls, false);
+}
+
+const str = (v: unknown, fallback: string) => (typeof v === "string" && v !== "" ? v : fallback);
 
 export function serializeCredentialAccount(
   account: AccountView,
@@ -151,13 +182,19 @@ export function serializeCredentialAccount(
 ): CredentialAccount {
   const settings = user.settings;
   return {
-    ...serializeAccount({ ...account, roleId: user.roleId }, urls),
+    ...serializeAccount(
+      {
+        ...account,
+        roleId: user.roleId,
+        noindex: typeof settings["noindex"] === "boolean" ? settings["noindex"] : null,
+      },
+      urls,
+    ),
     source: {
-      privacy:
-        typeof settings["default_privacy"] === "string" ? settings["default_privacy"] : "public",
+      // User#setting_default_privacy: a locked account posts to followers by default.
+      privacy: str(settings["default_privacy"], account.locked ? "private" : "public"),
       sensitive: settings["default_sensitive"] === true,
-      language:
-        typeof settings["default_language"] === "string" ? settings["default_language"] : "",
+      language: str(settings["default_language"], ""),
       note: account.noteSource ?? "",
       fields: account.fields.map((f) => ({
         name: f.name,
@@ -169,7 +206,7 @@ export function serializeCredentialAccount(
       discoverable: account.discoverable,
       indexable: account.indexable,
       attribution_domains: [],
-      quote_policy: "public",
+      quote_policy: str(settings["default_quote_policy"], "public"),
     },
     role: serializeRole(roleById(user.roleId)),
   };

@@ -1,0 +1,77 @@
+// The signed-in user's own account: verify_credentials and update_credentials
+// (https://docs.joinmastodon.org/methods/accounts/#verify_credentials), as
+// Mastodon's Api::V1::Accounts::CredentialsController.
+import type { Hono } from "hono";
+import { z } from "zod";
+import { loadAccount } from "../../domain/accounts/read.ts";
+import { updateProfile } from "../../domain/accounts/update-profile.ts";
+import { requireToken, requireUser } from "../../http/auth.ts";
+import type { HerdEnv } from "../../http/env.ts";
+import { ApiError } from "../../http/errors.ts";
+import { params, validate, zArray, zBool, zStr } from "../../http/params.ts";
+import { serializeCredentialAccount } from "../entities/account.ts";
+import { formatContext, truthy, urlsOf } from "./accounts-common.ts";
+
+/** A text a client may clear with null as well as "". */
+const zText = z.preprocess((v) => (v === null ? "" : v), zStr);
+
+const updateSchema = z.object({
+  display_name: zText,
+  note: zText,
+  locked: zBool,
+  bot: zBool,
+  discoverable: zBool,
+  hide_collections: zBool,
+  indexable: zBool,
+  fields_attributes: zArray(z.object({ name: zText, value: zText }), 100),
+  // A blank `source` is ignored, as Mastodon's `params[:source].blank?`.
+  source: z.preprocess(
+    (v) => (v === "" || v === null ? undefined : v),
+    z.object({ privacy: zStr, sensitive: zBool, language: zText, quote_policy: zStr }).optional(),
+  ),
+  // avatar, header and their descriptions: uploads come with media storage;
+  // until then they are accepted and ignored.
+});
+
+export function registerCredentialsRoutes(app: Hono<HerdEnv>): void {
+  app.get("/api/v1/accounts/verify_credentials", async (c) => {
+    const scopes = ["profile", "read", "read:accounts"];
+    // `allow_nonfunctional` lets an app see an account that is not usable yet
+    // (unconfirmed, pending), as Mastodon's require_potential_user!.
+    let auth;
+    if (truthy((await params(c)).allow_nonfunctional)) {
+      auth = requireToken(c, ...scopes);
+      if (!auth.user || !auth.account) {
+        throw new ApiError(422, "This method requires an authenticated user");
+      }
+      if (auth.account.suspendedAt) throw new ApiError(403, "Your login is currently disabled");
+    } else {
+      auth = requireUser(c, ...scopes);
+    }
+    const view = await loadAccount(c.var.deps.database.db, auth.account!.id);
+    return c.json(serializeCredentialAccount(view ?? auth.account!, auth.user!, urlsOf(c)));
+  });
+
+  app.patch("/api/v1/accounts/update_credentials", async (c) => {
+    const auth = requireUser(c, "write", "write:accounts");
+    const p = validate(updateSchema, await params(c));
+    const { deps } = c.var;
+    const db = deps.database.db;
+    const { user } = await updateProfile(db, formatContext(deps), auth.user.id, {
+      displayName: p.display_name,
+      note: p.note,
+      locked: p.locked,
+      bot: p.bot,
+      discoverable: p.discoverable,
+      hideCollections: p.hide_collections,
+      indexable: p.indexable,
+      fields: p.fields_attributes,
+      privacy: p.source?.privacy,
+      sensitive: p.source?.sensitive,
+      language: p.source?.language,
+      quotePolicy: p.source?.quote_policy,
+    });
+    const view = await loadAccount(db, auth.account.id);
+    return c.json(serializeCredentialAccount(view ?? auth.account, user, urlsOf(c)));
+  });
+}
