@@ -1,52 +1,150 @@
 // The composition root: config → storage → migrations → mailer → app → listen.
 // Everything is created here, nothing at import time.
+//
+// Lifecycle: SIGINT, SIGTERM and SIGHUP stop the server gracefully: it stops
+// accepting connections, lets requests in flight finish (for up to 10 s),
+// closes the database pool, then stops the embedded PostgreSQL if this
+// process owns it. Every failure to start is one line on stderr naming what to
+// fix, and exit code 1; never a stack trace.
+import type { Server } from "node:http";
 import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfig, type Config } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, type Logger } from "./logger.ts";
 import { createLogMailer, createSmtpMailer } from "./mail/mailer.ts";
-import { openStorage, type Storage } from "./storage-boot.ts";
+import { describeError, openStorage, type Storage } from "./storage-boot.ts";
 
-export async function main(): Promise<void> {
+/** How long requests in flight may take to finish once a shutdown begins. */
+export const DRAIN_MS = 10_000;
+/** After this, the process exits whatever is still pending. */
+const FORCE_EXIT_MS = 45_000;
+
+/** One line on stderr, as every startup failure is reported. */
+function complain(message: string) {
+  process.stderr.write(`herd: ${message}\n`);
+}
+
+/**
+ * Stops `server` accepting connections and waits for the requests in flight,
+ * closing each keep-alive connection as soon as it is idle; after `graceMs`
+ * the connections still open are cut. Resolves true if it had to cut.
+ */
+export async function closeServer(server: Server, graceMs = DRAIN_MS): Promise<boolean> {
+  if (!server.listening) return false;
+  let forced = false;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // close() closes the connections idle now; a connection whose response is
+  // still being made becomes idle later, and must then be closed too.
+  const sweep = setInterval(() => server.closeIdleConnections(), 50);
+  const cut = setTimeout(() => {
+    forced = true;
+    server.closeAllConnections();
+  }, graceMs);
+  try {
+    await closed;
+  } finally {
+    clearInterval(sweep);
+    clearTimeout(cut);
+  }
+  return forced;
+}
+
+function listenError(error: NodeJS.ErrnoException, config: Config): string {
+  const where = `${config.bind}:${config.port}`;
+  if (error.code === "EADDRINUSE") {
+    return `cannot listen on ${where}: the port is already in use; stop what uses it or set PORT`;
+  }
+  if (error.code === "EACCES") {
+    return `cannot listen on ${where}: permission denied; use a PORT above 1023`;
+  }
+  if (error.code === "EADDRNOTAVAIL") {
+    return `cannot listen on ${where}: no such address on this machine; check BIND`;
+  }
+  return `cannot listen on ${where}: ${error.code ?? error.message}`;
+}
+
+export interface MainOptions {
+  /**
+   * Stop when the parent process goes away. `npm start` forwards a SIGTERM
+   * only to the shell it runs the script in, which dies without passing it
+   * on (`docker stop` on an `npm start` container): Herd then notices that it
+   * was orphaned and stops as if it had received the signal.
+   */
+  followParent?: boolean;
+}
+
+export async function main(options: MainOptions = {}): Promise<void> {
   const started = performance.now();
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`herd: invalid configuration: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+    complain(describeError(error));
+    process.exit(1);
   }
-  const logger = createLogger(config.logLevel);
+  const logger: Logger = createLogger(config.logLevel);
   if (config.allowPrivateAddress) {
     logger.warn("ALLOW_PRIVATE_ADDRESS is on: Herd may fetch loopback and private addresses");
   }
 
   let storage: Storage | null = null;
   let server: ServerType | null = null;
-  let stopping = false;
+  let phase: "starting" | "running" | "stopping" = "starting";
+  let exitCode = 0;
 
-  const shutdown = async (code: number) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info("shutting down");
-    const force = setTimeout(() => process.exit(code || 1), 15_000);
+  let stopCalled = false;
+  const stop = async (code: number) => {
+    if (stopCalled) return;
+    stopCalled = true;
+    const force = setTimeout(() => {
+      complain("shutdown took too long; exiting anyway");
+      process.exit(code || 1);
+    }, FORCE_EXIT_MS);
     force.unref();
     if (server) {
-      await new Promise<void>((resolve) => server!.close(() => resolve()));
+      const forced = await closeServer(server as Server);
+      if (forced) logger.warn("requests still running after 10 s were cut off");
     }
     await storage?.close();
     logger.info("stopped");
     process.exit(code);
   };
-  process.on("SIGINT", () => void shutdown(0));
-  process.on("SIGTERM", () => void shutdown(0));
+
+  // A signal while starting is handled when the step under way ends. npm
+  // forwards the signal it gets itself, so a second one is not an order to
+  // hurry: it is ignored.
+  const shutdown = (code: number) => {
+    if (phase === "stopping") return;
+    const wasRunning = phase === "running";
+    phase = "stopping";
+    exitCode = code;
+    logger.info("shutting down");
+    if (wasRunning) void stop(code);
+  };
+  // A function, so that TypeScript does not narrow `phase` across awaits.
+  const stopping = () => phase === "stopping";
+  const startupStep = async () => {
+    if (stopping()) await stop(exitCode);
+  };
+
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => shutdown(0));
+  }
+  if (options.followParent) {
+    const parent = process.ppid;
+    const watch = setInterval(() => {
+      if (process.ppid === parent) return;
+      clearInterval(watch);
+      logger.info("the parent process is gone");
+      shutdown(0);
+    }, 500);
+    watch.unref();
+  }
   process.on("uncaughtException", (err) => {
     logger.error("uncaught exception", { err });
-    void shutdown(1);
+    if (phase === "starting") phase = "running";
+    shutdown(1);
   });
   process.on("unhandledRejection", (err) => {
     logger.error("unhandled rejection", { err });
@@ -54,17 +152,25 @@ export async function main(): Promise<void> {
 
   try {
     storage = await openStorage(config, "server");
+    await startupStep();
     const { applied } = await migrate(storage.database.pool);
     if (applied.length > 0) logger.info("migrations applied", { applied });
   } catch (error) {
-    process.stderr.write(`herd: could not open the database: ${(error as Error).message}\n`);
+    // Interrupted while starting (Ctrl-C reaches initdb too): not a failure to report.
+    if (!stopping()) complain(`could not open the database: ${describeError(error)}`);
     await storage?.close();
+    process.exit(stopping() ? exitCode : 1);
+  }
+  await startupStep();
+
+  let mailer;
+  try {
+    mailer = config.smtp ? await createSmtpMailer(config.smtp, logger) : createLogMailer(logger);
+  } catch (error) {
+    complain(`could not set up mail: ${describeError(error)}`);
+    await storage.close();
     process.exit(1);
   }
-
-  const mailer = config.smtp
-    ? await createSmtpMailer(config.smtp, logger)
-    : createLogMailer(logger);
   const app = createApp({
     config,
     database: storage.database,
@@ -73,18 +179,25 @@ export async function main(): Promise<void> {
     mailer,
   });
 
-  server = serve({ fetch: app.fetch, port: config.port, hostname: config.bind }, (info) => {
-    logger.info("listening", {
-      url: `${config.protocol}//${config.webDomain}`,
-      address: `${info.address}:${info.port}`,
-      database: storage?.embedded ? "embedded" : "external",
-      startupMs: Math.round(performance.now() - started),
-    });
-  });
-  server.on("error", (error: NodeJS.ErrnoException) => {
-    process.stderr.write(
-      `herd: cannot listen on ${config.bind}:${config.port}: ${error.code ?? error.message}\n`,
-    );
-    void shutdown(1);
+  const listening = serve(
+    { fetch: app.fetch, port: config.port, hostname: config.bind },
+    (info) => {
+      if (phase === "starting") phase = "running";
+      logger.info("listening", {
+        url: `${config.protocol}//${config.webDomain}`,
+        address: `${info.address}:${info.port}`,
+        port: info.port,
+        database: storage?.embedded ? "embedded" : "external",
+        startupMs: Math.round(performance.now() - started),
+      });
+      // A signal that came while starting.
+      if (phase === "stopping") void stop(exitCode);
+    },
+  );
+  server = listening;
+  listening.on("error", (error: NodeJS.ErrnoException) => {
+    complain(listenError(error, config));
+    phase = "stopping";
+    void stop(1);
   });
 }

@@ -1,7 +1,7 @@
 // Opens the database for a server or a command: the embedded PostgreSQL in
 // DATA_DIR/postgres when no DATABASE_URL is set, the given server otherwise.
 import path from "node:path";
-import type { Config } from "./config.ts";
+import { ConfigError, type Config } from "./config.ts";
 import { connect, type Database } from "./db/database.ts";
 import type { EmbeddedHandle } from "./db/embedded.ts";
 import { loadSecrets, type Secrets } from "./secrets.ts";
@@ -39,4 +39,20 @@ export async function openStorage(config: Config, role: "server" | "command"): P
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * One line for an error met while configuring or opening storage, for the
+ * server's and the CLI's error output: never empty (a refused connection to
+ * "localhost" is an AggregateError without a message), never a stack.
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof ConfigError) return `invalid configuration: ${error.message}`;
+  if (error instanceof AggregateError && !error.message && error.errors.length > 0) {
+    return describeError(error.errors[0]);
+  }
+  if (error instanceof Error) {
+    return error.message || (error as NodeJS.ErrnoException).code || error.name;
+  }
+  return String(error);
 }

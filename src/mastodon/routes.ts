@@ -9,7 +9,6 @@ import { registerPlaceholderRoutes } from "./v1/placeholders.ts";
 import { registerAccountsRoutes } from "./v1/accounts.ts";
 
 export function registerMastodonRoutes(app: Hono<HerdEnv>): void {
-  void app;
   registerAppsRoutes(app);
   registerInstanceRoutes(app);
   registerInstanceV2Routes(app);

@@ -6,7 +6,6 @@ import { registerStaticRoutes } from "./static.ts";
 import { registerConfirmationRoutes } from "./confirmation.ts";
 
 export function registerWebRoutes(app: Hono<HerdEnv>): void {
-  void app;
   registerSignInRoutes(app);
   registerDiscoveryRoutes(app);
   registerStaticRoutes(app);

@@ -17,6 +17,8 @@ export interface TestInstance {
   deps: Deps;
   config: Config;
   database: Database;
+  /** The URL of this file's database (for a second connection, or the CLI). */
+  url: string;
   /** Mails "sent" by the instance, oldest first. */
   mails: Mail[];
   rateStore: ReturnType<typeof createMemoryRateStore>;
@@ -143,6 +145,7 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
     deps,
     config,
     database,
+    url: url.toString(),
     mails,
     rateStore,
     request,
