@@ -4,6 +4,9 @@ import * as schema from "./schema/index.ts";
 
 export type Db = NodePgDatabase<typeof schema>;
 
+/** A database handle or an open transaction: domain functions that take part in a caller's transaction accept either. */
+export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
+
 /** A connection pool and the Drizzle handle over it. */
 export interface Database {
   pool: pg.Pool;

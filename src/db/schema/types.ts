@@ -4,3 +4,8 @@ import { customType } from "drizzle-orm/pg-core";
 export const id = customType<{ data: string; driverData: string }>({
   dataType: () => "bigint",
 });
+
+/** A bigint[] column of ids, strings in JavaScript. */
+export const idArray = customType<{ data: string[]; driverData: string[] }>({
+  dataType: () => "bigint[]",
+});

@@ -2,13 +2,13 @@
 // Mastodon's tokens do not expire unless revoked; refresh tokens are issued
 // with them (Doorkeeper's use_refresh_token) for clients that ask.
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Db } from "../../db/database.ts";
+import type { Db, DbOrTx } from "../../db/database.ts";
 import { oauthAccessTokens, type AccessTokenRow } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
 import { randomToken, sha256 } from "../../lib/tokens.ts";
 
 /** The database or a transaction on it: token writes can join a caller's transaction. */
-export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
+export type { DbOrTx };
 
 export interface IssuedToken {
   row: AccessTokenRow;

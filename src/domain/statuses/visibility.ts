@@ -1,0 +1,86 @@
+// Who may see a status: the single source of truth for every read path
+// (statuses, context, account statuses, timelines, bookmarks, favourites,
+// notifications, conversations, search). Mirrors Mastodon's StatusPolicy#show?:
+// - direct: the author and the mentioned accounts;
+// - private: the author, their followers and the mentioned accounts;
+// - public and unlisted: everyone, except accounts the author blocks (or whose
+//   domain the author blocks);
+// - nothing of a suspended author, nothing deleted.
+// A boost is visible when both it and the boosted status are.
+// Hiding what the *viewer* blocks or mutes from lists and timelines is a
+// separate filter (`notHiddenBy`), as in Mastodon's timeline filters.
+import { sql, type SQL } from "drizzle-orm";
+import { statuses } from "../../db/schema/index.ts";
+
+/** SQL expressions for the columns of the status row being checked. */
+interface StatusColumns {
+  id: SQL;
+  accountId: SQL;
+  visibility: SQL;
+  deletedAt: SQL;
+}
+
+const row: StatusColumns = {
+  id: sql`${statuses.id}`,
+  accountId: sql`${statuses.accountId}`,
+  visibility: sql`${statuses.visibility}`,
+  deletedAt: sql`${statuses.deletedAt}`,
+};
+
+const boosted: StatusColumns = {
+  id: sql.raw("o.id"),
+  accountId: sql.raw("o.account_id"),
+  visibility: sql.raw("o.visibility"),
+  deletedAt: sql.raw("o.deleted_at"),
+};
+
+/** The policy for one status row (by its columns). */
+function policy(s: StatusColumns, viewerId: string | null): SQL {
+  const author = sql`(SELECT a.suspended_at IS NULL FROM accounts a WHERE a.id = ${s.accountId})`;
+  if (viewerId === null) {
+    return sql`(${s.deletedAt} IS NULL AND ${s.visibility} IN ('public', 'unlisted') AND ${author})`;
+  }
+  const v = sql`${viewerId}::bigint`;
+  const mentioned = sql`EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = ${s.id} AND m.account_id = ${v})`;
+  const follows = sql`EXISTS (SELECT 1 FROM follows f WHERE f.account_id = ${v} AND f.target_account_id = ${s.accountId})`;
+  const blocked = sql`EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ${s.accountId} AND b.target_account_id = ${v})`;
+  const domainBlocked = sql`EXISTS (SELECT 1 FROM account_domain_blocks d JOIN accounts va ON va.id = ${v}
+    WHERE d.account_id = ${s.accountId} AND va.domain IS NOT NULL AND d.domain = va.domain)`;
+  return sql`(${s.deletedAt} IS NULL AND ${author} AND (
+    ${s.accountId} = ${v}
+    OR (${s.visibility} IN ('public', 'unlisted') AND NOT ${blocked} AND NOT ${domainBlocked})
+    OR (${s.visibility} = 'private' AND (${follows} OR ${mentioned}))
+    OR (${s.visibility} = 'direct' AND ${mentioned})
+  ))`;
+}
+
+/**
+ * A WHERE condition: the `statuses` row is visible to `viewerId` (null: a
+ * visitor without a token). For a boost, the boosted status must be visible too.
+ */
+export function statusVisibleTo(viewerId: string | null): SQL {
+  const original = sql`(${statuses.reblogOfId} IS NULL OR EXISTS (
+    SELECT 1 FROM statuses o WHERE o.id = ${statuses.reblogOfId} AND ${policy(boosted, viewerId)}))`;
+  return sql`(${policy(row, viewerId)} AND ${original})`;
+}
+
+/**
+ * A WHERE condition for lists and timelines: drops statuses (and boosts) by
+ * accounts the viewer blocks or mutes, by accounts that block the viewer, and
+ * from domains the viewer blocks. Does not apply to the viewer's own statuses.
+ */
+export function notHiddenBy(viewerId: string | null): SQL {
+  if (viewerId === null) return sql`TRUE`;
+  const v = sql`${viewerId}::bigint`;
+  const hidden = (accountCol: SQL) => sql`(
+    EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = ${v} AND b.target_account_id = ${accountCol})
+                                      OR (b.account_id = ${accountCol} AND b.target_account_id = ${v}))
+    OR EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = ${v} AND mu.target_account_id = ${accountCol}
+                                        AND (mu.expires_at IS NULL OR mu.expires_at > now()))
+    OR EXISTS (SELECT 1 FROM account_domain_blocks d JOIN accounts ha ON ha.id = ${accountCol}
+               WHERE d.account_id = ${v} AND ha.domain IS NOT NULL AND d.domain = ha.domain)
+  )`;
+  const originalAuthor = sql`(SELECT o.account_id FROM statuses o WHERE o.id = ${statuses.reblogOfId})`;
+  return sql`(${statuses.accountId} = ${v} OR (NOT ${hidden(sql`${statuses.accountId}`)} AND (
+    ${statuses.reblogOfId} IS NULL OR NOT ${hidden(originalAuthor)})))`;
+}
