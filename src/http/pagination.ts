@@ -44,11 +44,14 @@ export function pageQuery(
 /**
  * The Link header for a page whose items run newest first. `ids` are the
  * ids used as cursors (the first and last item of the page); `baseUrl` the
- * request URL, whose other query parameters are kept.
+ * request URL, whose other query parameters are kept. `options.next: false`
+ * leaves out the `next` link, as Mastodon does when a page came back shorter
+ * than its limit (records_continue?).
  */
 export function linkHeader(
   baseUrl: string,
   ids: { newest: string; oldest: string } | null,
+  options: { next?: boolean } = {},
 ): string | null {
   if (!ids) return null;
   const make = (key: "max_id" | "min_id", value: string) => {
@@ -57,5 +60,7 @@ export function linkHeader(
     url.searchParams.set(key, value);
     return url.toString();
   };
-  return `<${make("max_id", ids.oldest)}>; rel="next", <${make("min_id", ids.newest)}>; rel="prev"`;
+  const prev = `<${make("min_id", ids.newest)}>; rel="prev"`;
+  if (options.next === false) return prev;
+  return `<${make("max_id", ids.oldest)}>; rel="next", ${prev}`;
 }

@@ -166,6 +166,35 @@ export function extractMentions(
   return out;
 }
 
+/** A mention as found in a text: where it is and whom it names (domain null: local). */
+export interface MentionMatch {
+  start: number;
+  end: number;
+  /** What follows the @, as written. */
+  screenName: string;
+  username: string;
+  domain: string | null;
+}
+
+/** Every mention of a text with its position, in order (duplicates kept). */
+export function findMentions(text: string, localDomains: readonly string[] = []): MentionMatch[] {
+  return entitiesOf(text)
+    .filter((e) => e.kind === "mention")
+    .map((e) => ({
+      start: e.start,
+      end: e.end,
+      screenName: e.screenName,
+      ...splitScreenName(e.screenName, localDomains),
+    }));
+}
+
+/** The hashtags of a text, as written (without `#`), in order (Extractor.extract_hashtags). */
+export function extractHashtagNames(text: string): string[] {
+  return entitiesOf(text)
+    .filter((e) => e.kind === "hashtag")
+    .map((e) => e.name);
+}
+
 const DEFAULT_REL = "nofollow noopener noreferrer";
 const URL_PREFIX_RE = /^(https?:\/\/(www\.)?|xmpp:)/;
 

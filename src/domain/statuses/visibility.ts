@@ -64,6 +64,9 @@ export function statusVisibleTo(viewerId: string | null): SQL {
   return sql`(${policy(row, viewerId)} AND ${original})`;
 }
 
+/** The author of the status a boost boosts. */
+const originalAuthor = sql`(SELECT o.account_id FROM statuses o WHERE o.id = ${statuses.reblogOfId})`;
+
 /**
  * A WHERE condition for lists and timelines: drops statuses (and boosts) by
  * accounts the viewer blocks or mutes, by accounts that block the viewer, and
@@ -72,7 +75,26 @@ export function statusVisibleTo(viewerId: string | null): SQL {
 export function notHiddenBy(viewerId: string | null): SQL {
   if (viewerId === null) return sql`TRUE`;
   const v = sql`${viewerId}::bigint`;
-  const hidden = (accountCol: SQL) => sql`(
+  return sql`(${statuses.accountId} = ${v} OR (NOT ${hiddenAccount(v, sql`${statuses.accountId}`)} AND (
+    ${statuses.reblogOfId} IS NULL OR NOT ${hiddenAccount(v, originalAuthor)})))`;
+}
+
+/**
+ * A WHERE condition for one account's statuses (its profile): only boosts of
+ * statuses by accounts hidden from the viewer are dropped, not the
+ * account's own statuses, which the viewer asked for
+ * (AccountStatusesFilter#filtered_reblogs_scope).
+ */
+export function boostNotHiddenBy(viewerId: string | null): SQL {
+  if (viewerId === null) return sql`TRUE`;
+  const v = sql`${viewerId}::bigint`;
+  return sql`(${statuses.accountId} = ${v} OR ${statuses.reblogOfId} IS NULL
+    OR NOT ${hiddenAccount(v, originalAuthor)})`;
+}
+
+/** The account is hidden from the viewer `v`: blocked either way, muted, or of a blocked domain. */
+function hiddenAccount(v: SQL, accountCol: SQL): SQL {
+  return sql`(
     EXISTS (SELECT 1 FROM blocks b WHERE (b.account_id = ${v} AND b.target_account_id = ${accountCol})
                                       OR (b.account_id = ${accountCol} AND b.target_account_id = ${v}))
     OR EXISTS (SELECT 1 FROM mutes mu WHERE mu.account_id = ${v} AND mu.target_account_id = ${accountCol}
@@ -80,7 +102,4 @@ export function notHiddenBy(viewerId: string | null): SQL {
     OR EXISTS (SELECT 1 FROM account_domain_blocks d JOIN accounts ha ON ha.id = ${accountCol}
                WHERE d.account_id = ${v} AND ha.domain IS NOT NULL AND d.domain = ha.domain)
   )`;
-  const originalAuthor = sql`(SELECT o.account_id FROM statuses o WHERE o.id = ${statuses.reblogOfId})`;
-  return sql`(${statuses.accountId} = ${v} OR (NOT ${hidden(sql`${statuses.accountId}`)} AND (
-    ${statuses.reblogOfId} IS NULL OR NOT ${hidden(originalAuthor)})))`;
 }

@@ -1,0 +1,107 @@
+// Reading statuses: one status, several at once, a status's source and its
+// edit history (https://docs.joinmastodon.org/methods/statuses/), as
+// Mastodon's StatusesController#show and #index and the Statuses::Histories
+// and Statuses::Sources controllers. Each asks StatusPolicy#show?
+// (statusVisibleTo) and answers 404 for what the viewer may not see, so that
+// a hidden status cannot be told from a missing one.
+import { and, asc, eq, inArray } from "drizzle-orm";
+import type { Db } from "../../db/database.ts";
+import { statusEdits, statuses, type StatusRow } from "../../db/schema/index.ts";
+import { isId } from "../../lib/ids.ts";
+import { notFound } from "../errors.ts";
+import { findVisibleStatus } from "./interactions/target.ts";
+import { notHiddenBy, statusVisibleTo } from "./visibility.ts";
+
+/** The status `id` if `viewerId` may see it, else a 404. */
+export async function requireStatus(
+  db: Db,
+  id: string,
+  viewerId: string | null,
+): Promise<StatusRow> {
+  const status = await findVisibleStatus(db, id, viewerId);
+  if (!status) throw notFound();
+  return status;
+}
+
+/**
+ * The ids of `ids` the viewer may see, in the order asked, duplicates
+ * dropped (Status.permitted_statuses_from_ids: StatusPolicy, then what the
+ * viewer blocks or mutes).
+ */
+export async function permittedStatusIds(
+  db: Db,
+  ids: readonly string[],
+  viewerId: string | null,
+): Promise<string[]> {
+  const wanted = [...new Set(ids.filter(isId))];
+  if (wanted.length === 0) return [];
+  const rows = await db
+    .select({ id: statuses.id })
+    .from(statuses)
+    .where(and(inArray(statuses.id, wanted), statusVisibleTo(viewerId), notHiddenBy(viewerId)));
+  const found = new Set(rows.map((r) => r.id));
+  return wanted.filter((id) => found.has(id));
+}
+
+/** What GET /api/v1/statuses/:id/source shows. */
+export interface StatusSourceView {
+  id: string;
+  text: string;
+  spoilerText: string;
+}
+
+export async function statusSource(
+  db: Db,
+  id: string,
+  viewerId: string | null,
+): Promise<StatusSourceView> {
+  const status = await requireStatus(db, id, viewerId);
+  return { id: status.id, text: status.text, spoilerText: status.spoilerText };
+}
+
+/** One version of a status in its history. */
+export interface StatusVersion {
+  accountId: string;
+  text: string;
+  content: string;
+  spoilerText: string;
+  sensitive: boolean;
+  createdAt: Date;
+}
+
+/**
+ * Every version of status `id`, oldest first, the current one last; a
+ * status never edited has one version, itself (StatusesController::Histories).
+ */
+export async function statusHistory(
+  db: Db,
+  id: string,
+  viewerId: string | null,
+): Promise<StatusVersion[]> {
+  const status = await requireStatus(db, id, viewerId);
+  const edits = await db
+    .select()
+    .from(statusEdits)
+    .where(eq(statusEdits.statusId, status.id))
+    .orderBy(asc(statusEdits.createdAt), asc(statusEdits.id));
+  if (edits.length === 0) {
+    return [
+      {
+        accountId: status.accountId,
+        text: status.text,
+        content: status.content,
+        spoilerText: status.spoilerText,
+        sensitive: status.sensitive,
+        createdAt: status.editedAt ?? status.createdAt,
+      },
+    ];
+  }
+  return edits.map((e) => ({
+    accountId: e.accountId ?? status.accountId,
+    text: e.text,
+    content: e.content,
+    spoilerText: e.spoilerText,
+    sensitive: e.sensitive,
+    createdAt: e.createdAt,
+  }));
+}

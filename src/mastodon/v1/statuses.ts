@@ -1,0 +1,163 @@
+// /api/v1/statuses: posting, reading, editing and deleting statuses, and a
+// status's context, history and source
+// (https://docs.joinmastodon.org/methods/statuses/), as Mastodon's
+// Api::V1::StatusesController and Api::V1::Statuses::{Histories,Sources}Controller.
+// Scopes and checks in Mastodon's order: token and scope (401/403), then the
+// user (422), then the status (404, never 403: a hidden status is a missing one).
+import type { Context, Hono } from "hono";
+import type { Authenticated } from "../../domain/oauth/authenticate.ts";
+import { statusContext } from "../../domain/statuses/context.ts";
+import { createStatus } from "../../domain/statuses/create-status.ts";
+import { deleteStatus } from "../../domain/statuses/delete-status.ts";
+import { editStatus } from "../../domain/statuses/edit-status.ts";
+import { permittedStatusIds, statusHistory, statusSource } from "../../domain/statuses/read.ts";
+import { requireStatus } from "../../domain/statuses/read.ts";
+import { requireToken, requireUser } from "../../http/auth.ts";
+import type { HerdEnv } from "../../http/env.ts";
+import { ApiError, notFoundError } from "../../http/errors.ts";
+import { params, type Params } from "../../http/params.ts";
+import { renderContext } from "../entities/context.ts";
+import { renderStatusEdits } from "../entities/status-edit.ts";
+import { serializeStatusSource } from "../entities/status-source.ts";
+import { renderStatus, renderStatuses } from "../entities/status.ts";
+import { authorizeIfGotToken, formatContext, idsParam, scalar, urlsOf } from "./accounts-common.ts";
+
+/** Api::BaseController::DEFAULT_STATUSES_LIMIT: the most statuses GET /api/v1/statuses shows. */
+const DEFAULT_STATUSES_LIMIT = 20;
+
+const READ = ["read", "read:statuses"];
+const WRITE = ["write", "write:statuses"];
+
+const viewerOf = (auth: Authenticated | null) => auth?.account?.id ?? null;
+
+/** A boolean as Rails casts it; absent (or not a scalar) is undefined. */
+function bool(value: unknown): boolean | undefined {
+  if (typeof value === "boolean") return value;
+  const s = scalar(value);
+  if (s === undefined || s === "") return undefined;
+  return !/^(0|f|false|off)$/i.test(s);
+}
+
+/** `media_ids[]`: Rails permits only an array of scalars. */
+function mediaIds(value: unknown): string[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  return value.map(scalar).filter((v): v is string => v !== undefined && v !== "");
+}
+
+/** A poll was sent: Rails permits `poll` only as a hash. */
+function pollGiven(value: unknown): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length > 0
+  );
+}
+
+async function renderOr404(c: Context<HerdEnv>, id: string, viewerId: string | null) {
+  const status = await renderStatus(c.var.deps.database.db, id, viewerId, urlsOf(c));
+  if (!status) throw notFoundError();
+  return c.json(status);
+}
+
+function statusFields(p: Params) {
+  return {
+    text: scalar(p.status),
+    spoilerText: scalar(p.spoiler_text),
+    sensitive: bool(p.sensitive),
+    language: scalar(p.language),
+    mediaIds: mediaIds(p.media_ids),
+    poll: pollGiven(p.poll),
+  };
+}
+
+export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
+  // https://docs.joinmastodon.org/methods/statuses/#create
+  app.post("/api/v1/statuses", async (c) => {
+    const auth = requireUser(c, ...WRITE);
+    const p = await params(c);
+    const { deps } = c.var;
+    const id = await createStatus(deps.database.db, formatContext(deps), auth, {
+      ...statusFields(p),
+      visibility: scalar(p.visibility),
+      inReplyToId: scalar(p.in_reply_to_id),
+      scheduledAt: scalar(p.scheduled_at),
+      applicationId: auth.application?.id ?? null,
+      idempotencyKey: c.req.header("idempotency-key") ?? null,
+    });
+    return renderOr404(c, id, auth.account.id);
+  });
+
+  // https://docs.joinmastodon.org/methods/statuses/#index
+  app.get("/api/v1/statuses", async (c) => {
+    const viewerId = viewerOf(authorizeIfGotToken(c, ...READ));
+    const ids = [...new Set(idsParam((await params(c)).id))];
+    if (ids.length > DEFAULT_STATUSES_LIMIT) {
+      // Mastodon raises Mastodon::ValidationError without a message.
+      throw new ApiError(422, "Mastodon::ValidationError");
+    }
+    const db = c.var.deps.database.db;
+    const permitted = await permittedStatusIds(db, ids, viewerId);
+    return c.json(await renderStatuses(db, permitted, viewerId, urlsOf(c)));
+  });
+
+  // https://docs.joinmastodon.org/methods/statuses/#get
+  app.get("/api/v1/statuses/:id", async (c) => {
+    const viewerId = viewerOf(authorizeIfGotToken(c, ...READ));
+    const status = await requireStatus(c.var.deps.database.db, c.req.param("id"), viewerId);
+    return renderOr404(c, status.id, viewerId);
+  });
+
+  // https://docs.joinmastodon.org/methods/statuses/#edit
+  app.put("/api/v1/statuses/:id", async (c) => {
+    const auth = requireUser(c, ...WRITE);
+    const p = await params(c);
+    const { deps } = c.var;
+    const id = await editStatus(
+      deps.database.db,
+      formatContext(deps),
+      auth,
+      c.req.param("id"),
+      statusFields(p),
+    );
+    return renderOr404(c, id, auth.account.id);
+  });
+
+  // https://docs.joinmastodon.org/methods/statuses/#delete
+  app.delete("/api/v1/statuses/:id", async (c) => {
+    const auth = requireUser(c, ...WRITE);
+    await params(c); // a malformed body is a 400, as Rails reading params
+    const db = c.var.deps.database.db;
+    const deleted = await deleteStatus(db, auth.account.id, c.req.param("id"));
+    // With the source text, for delete-and-redraft.
+    const status = await renderStatus(db, deleted.id, auth.account.id, urlsOf(c), {
+      source: true,
+    });
+    if (!status) throw notFoundError();
+    return c.json(status);
+  });
+
+  // https://docs.joinmastodon.org/methods/statuses/#context
+  app.get("/api/v1/statuses/:id/context", async (c) => {
+    const viewerId = viewerOf(authorizeIfGotToken(c, ...READ));
+    const db = c.var.deps.database.db;
+    const context = await statusContext(db, c.req.param("id"), viewerId);
+    return c.json(await renderContext(db, context, viewerId, urlsOf(c)));
+  });
+
+  // https://docs.joinmastodon.org/methods/statuses/#history
+  app.get("/api/v1/statuses/:id/history", async (c) => {
+    const viewerId = viewerOf(authorizeIfGotToken(c, ...READ));
+    const db = c.var.deps.database.db;
+    const versions = await statusHistory(db, c.req.param("id"), viewerId);
+    return c.json(await renderStatusEdits(db, versions, urlsOf(c)));
+  });
+
+  // https://docs.joinmastodon.org/methods/statuses/#source: any token with
+  // the scope, an app token too (which sees what a visitor sees).
+  app.get("/api/v1/statuses/:id/source", async (c) => {
+    const viewerId = viewerOf(requireToken(c, ...READ));
+    const source = await statusSource(c.var.deps.database.db, c.req.param("id"), viewerId);
+    return c.json(serializeStatusSource(source));
+  });
+}
