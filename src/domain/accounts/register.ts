@@ -16,6 +16,7 @@ import { newId } from "../../lib/ids.ts";
 import { randomToken, sha256 } from "../../lib/tokens.ts";
 import { DomainError } from "../errors.ts";
 import { getSettings } from "../instance/settings.ts";
+import { notifyStaffOfSignUp } from "../notifications/sign-up.ts";
 import { newConfirmationToken, sendConfirmationMail, type MailContext } from "./confirmation.ts";
 import {
   addError,
@@ -119,6 +120,7 @@ export async function registerAccount(db: Db, mail: MailContext, input: SignUp):
           scopes: input.application.scopes,
         })
         .returning();
+      await notifyStaffOfSignUp(tx, account.id);
       return { account, user, tokenRow: tokenRow! };
     });
   } catch (error) {
