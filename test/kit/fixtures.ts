@@ -6,7 +6,8 @@ import {
 } from "../../src/domain/accounts/create-local-account.ts";
 import { createApplication } from "../../src/domain/oauth/applications.ts";
 import { issueToken } from "../../src/domain/oauth/tokens.ts";
-import type { AccountRow, UserRow } from "../../src/db/schema/index.ts";
+import { accounts, type AccountRow, type UserRow } from "../../src/db/schema/index.ts";
+import { newId } from "../../src/lib/ids.ts";
 import type { TestInstance } from "./instance.ts";
 
 export interface TestUser {
@@ -53,4 +54,65 @@ export async function tokenFor(
   });
   const issued = await issueToken(t.database.db, { applicationId: application.id, userId, scopes });
   return issued.accessToken;
+}
+
+/**
+ * Posts a status as `user` through POST /api/v1/statuses (JSON) and returns
+ * the Status entity; throws when the server does not answer 200.
+ */
+export async function postStatus(
+  t: TestInstance,
+  user: Pick<TestUser, "token">,
+  params: Record<string, unknown> | string = {},
+): Promise<any> {
+  const json = typeof params === "string" ? { status: params } : { status: "Hello", ...params };
+  const res = await t.json("/api/v1/statuses", { method: "POST", token: user.token, json });
+  if (res.status !== 200) {
+    throw new Error(`POST /api/v1/statuses answered ${res.status}: ${JSON.stringify(res.body)}`);
+  }
+  return res.body;
+}
+
+/** A remote account Herd knows of, inserted directly (Herd does not federate yet). */
+export async function makeRemoteAccount(
+  t: TestInstance,
+  overrides: { username?: string; domain?: string; locked?: boolean } = {},
+): Promise<AccountRow> {
+  counter++;
+  const username =
+    overrides.username ?? `remote${counter}_${Math.random().toString(36).slice(2, 7)}`;
+  const domain = overrides.domain ?? "remote.example";
+  const [row] = await t.database.db
+    .insert(accounts)
+    .values({
+      id: newId(),
+      username,
+      domain,
+      locked: overrides.locked ?? false,
+      uri: `https://${domain}/users/${username}`,
+      url: `https://${domain}/@${username}`,
+    })
+    .returning();
+  return row!;
+}
+
+/**
+ * `follower` follows account `targetId` through POST /api/v1/accounts/:id/follow
+ * and returns the Relationship; throws when the server does not answer 200.
+ */
+export async function follow(
+  t: TestInstance,
+  follower: Pick<TestUser, "token">,
+  targetId: string,
+  params: Record<string, unknown> = {},
+): Promise<any> {
+  const res = await t.json(`/api/v1/accounts/${targetId}/follow`, {
+    method: "POST",
+    token: follower.token,
+    json: params,
+  });
+  if (res.status !== 200) {
+    throw new Error(`POST follow answered ${res.status}: ${JSON.stringify(res.body)}`);
+  }
+  return res.body;
 }

@@ -211,3 +211,16 @@ export function serializeCredentialAccount(
     role: serializeRole(roleById(user.roleId)),
   };
 }
+
+/** MutedAccount (entities/Account/#MutedAccount): an Account and when the mute ends. */
+export interface MutedAccount extends Account {
+  mute_expires_at: string | null;
+}
+
+export function serializeMutedAccount(
+  account: AccountView,
+  urls: Urls,
+  expiresAt: Date | null,
+): MutedAccount {
+  return { ...serializeAccount(account, urls), mute_expires_at: expiresAt?.toISOString() ?? null };
+}

@@ -1,6 +1,9 @@
 // Relationship (https://docs.joinmastodon.org/entities/Relationship/), as
-// REST::RelationshipSerializer. Herd has no follows, blocks, mutes or notes
-// yet, so every relationship is the one between strangers.
+// REST::RelationshipSerializer: showing_reblogs, notifying and languages come
+// from the viewer's follow, or from their pending request when there is no
+// follow yet; muting_notifications and muting_expires_at from an active mute.
+import type { RelationshipView } from "../../domain/graph/relationships.ts";
+
 export interface Relationship {
   id: string;
   following: boolean;
@@ -39,5 +42,27 @@ export function noRelationship(accountId: string): Relationship {
     domain_blocking: false,
     endorsed: false,
     note: "",
+  };
+}
+
+export function serializeRelationship(r: RelationshipView): Relationship {
+  const follow = r.following ?? r.requested;
+  return {
+    id: r.id,
+    following: r.following !== null,
+    showing_reblogs: follow?.showReblogs ?? false,
+    notifying: follow?.notify ?? false,
+    languages: follow?.languages ?? null,
+    followed_by: r.followedBy,
+    blocking: r.blocking,
+    blocked_by: r.blockedBy,
+    muting: r.muting !== null,
+    muting_notifications: r.muting?.hideNotifications ?? false,
+    muting_expires_at: r.muting?.expiresAt?.toISOString() ?? null,
+    requested: r.requested !== null,
+    requested_by: r.requestedBy,
+    domain_blocking: r.domainBlocking,
+    endorsed: r.endorsed,
+    note: r.note,
   };
 }
