@@ -2,6 +2,7 @@
 // domain functions. Nothing here is created at import time.
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
+import type { JobQueue } from "./jobs/queue.ts";
 import type { Logger } from "./logger.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import type { Secrets } from "./secrets.ts";
@@ -12,4 +13,6 @@ export interface Deps {
   logger: Logger;
   secrets: Secrets;
   mailer: Mailer;
+  /** Durable background jobs (src/jobs/): send them inside the transaction they belong to. */
+  jobs: JobQueue;
 }

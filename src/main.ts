@@ -11,6 +11,9 @@ import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
+import { createPgBossQueue } from "./jobs/pg-boss-queue.ts";
+import type { JobRunner } from "./jobs/queue.ts";
+import { JOB_NAMES, JOB_SCHEDULES, registerWorkers } from "./jobs/workers.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createLogMailer, createSmtpMailer } from "./mail/mailer.ts";
 import { describeError, openStorage, type Storage } from "./storage-boot.ts";
@@ -90,6 +93,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
 
   let storage: Storage | null = null;
   let server: ServerType | null = null;
+  let jobs: JobRunner | null = null;
   let phase: "starting" | "running" | "stopping" = "starting";
   let exitCode = 0;
 
@@ -106,6 +110,8 @@ export async function main(options: MainOptions = {}): Promise<void> {
       const forced = await closeServer(server as Server);
       if (forced) logger.warn("requests still running after 10 s were cut off");
     }
+    // Jobs being run finish (for up to 10 s); the others wait in the database.
+    await jobs?.stop().catch((err) => logger.warn("job queue did not stop cleanly", { err }));
     await storage?.close();
     logger.info("stopped");
     process.exit(code);
@@ -163,11 +169,31 @@ export async function main(options: MainOptions = {}): Promise<void> {
   }
   await startupStep();
 
+  // The job queue: pg-boss installs or upgrades its own schema, then workers poll.
+  try {
+    jobs = createPgBossQueue({
+      connectionString: storage.url,
+      logger: logger.child({ component: "jobs" }),
+      queues: JOB_NAMES,
+      poll: true,
+    });
+    await jobs.start();
+    await registerWorkers(jobs, { database: storage.database });
+    for (const [name, cron] of Object.entries(JOB_SCHEDULES)) await jobs.schedule(name, cron);
+  } catch (error) {
+    complain(`could not start the job queue: ${describeError(error)}`);
+    await jobs?.stop().catch(() => undefined);
+    await storage.close();
+    process.exit(1);
+  }
+  await startupStep();
+
   let mailer;
   try {
     mailer = config.smtp ? await createSmtpMailer(config.smtp, logger) : createLogMailer(logger);
   } catch (error) {
     complain(`could not set up mail: ${describeError(error)}`);
+    await jobs.stop().catch(() => undefined);
     await storage.close();
     process.exit(1);
   }
@@ -177,6 +203,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
     logger,
     secrets: storage.secrets,
     mailer,
+    jobs,
   });
 
   const listening = serve(

@@ -10,6 +10,8 @@ export interface Storage {
   database: Database;
   secrets: Secrets;
   embedded: EmbeddedHandle | null;
+  /** The connection URL of the database (for the job queue's own connections). */
+  url: string;
   /** Closes the pool, then stops the embedded PostgreSQL if this process owns it. */
   close(): Promise<void>;
 }
@@ -34,6 +36,7 @@ export async function openStorage(config: Config, role: "server" | "command"): P
     database,
     secrets,
     embedded,
+    url,
     async close() {
       await database.close().catch(() => undefined);
       await embedded?.stop();

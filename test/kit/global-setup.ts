@@ -10,6 +10,9 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { connect } from "../../src/db/database.ts";
 import { migrate } from "../../src/db/migrate.ts";
+import { createPgBossQueue } from "../../src/jobs/pg-boss-queue.ts";
+import { JOB_NAMES } from "../../src/jobs/workers.ts";
+import { silentLogger } from "../../src/logger.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -53,6 +56,16 @@ export default async function setup(project: TestProject) {
   url.pathname = `/${template}`;
   const db = connect(url.toString(), 1);
   await migrate(db.pool);
+  // The job queue's schema and queues, once, so that test files need not install them.
+  const jobs = createPgBossQueue({
+    pool: db.pool,
+    logger: silentLogger,
+    queues: JOB_NAMES,
+    poll: false,
+    maintenance: false,
+  });
+  await jobs.start();
+  await jobs.stop();
   await db.close();
 
   project.provide("herdAdminUrl", adminUrl);

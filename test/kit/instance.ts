@@ -9,6 +9,9 @@ import { parseConfig, type Config } from "../../src/config.ts";
 import { connect, type Database } from "../../src/db/database.ts";
 import type { Deps } from "../../src/deps.ts";
 import { createMemoryRateStore } from "../../src/http/rate-limit.ts";
+import { createPgBossQueue } from "../../src/jobs/pg-boss-queue.ts";
+import type { JobRunner } from "../../src/jobs/queue.ts";
+import { JOB_NAMES, registerWorkers } from "../../src/jobs/workers.ts";
 import { silentLogger } from "../../src/logger.ts";
 import type { Mail, Mailer } from "../../src/mail/mailer.ts";
 
@@ -21,6 +24,10 @@ export interface TestInstance {
   url: string;
   /** Mails "sent" by the instance, oldest first. */
   mails: Mail[];
+  /** The instance's job queue (pg-boss on this file's database); jobs run only when drained. */
+  jobs: JobRunner;
+  /** Runs every queued job (and the jobs they queue) to completion; resolves to how many ran. */
+  drainJobs(): Promise<number>;
   rateStore: ReturnType<typeof createMemoryRateStore>;
   request(path: string, init?: RequestOptions): Promise<Response>;
   /** Like request, and parses the JSON body (throws if it is not JSON). */
@@ -99,17 +106,30 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
       mails.push(mail);
     },
   };
+  // pg-boss's schema is in the template already (global-setup.ts): no migration here.
+  const jobs = createPgBossQueue({
+    pool: database.pool,
+    logger: silentLogger,
+    queues: JOB_NAMES,
+    poll: false,
+    migrate: false,
+    maintenance: false,
+  });
+  await jobs.start();
   const deps: Deps = {
     config,
     database,
     logger: silentLogger,
     secrets: { secretKeyBase: "x".repeat(64), postgresPassword: "unused" },
     mailer,
+    jobs,
   };
+  await registerWorkers(jobs, deps);
   const rateStore = createMemoryRateStore();
   const app = createApp(deps, { rateStore });
 
   afterAll(async () => {
+    await jobs.stop();
     await database.close();
     await dropDatabase(adminUrl, name);
   });
@@ -147,6 +167,8 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
     database,
     url: url.toString(),
     mails,
+    jobs,
+    drainJobs: () => jobs.drain(),
     rateStore,
     request,
     async json(path, init) {

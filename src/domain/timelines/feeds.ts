@@ -1,52 +1,128 @@
 // Feed maintenance hooks: every domain function that changes what belongs in
-// a home or list feed calls one of these, in its own transaction. The
-// timelines issue owns the rules and the (durable, queued) fan-out behind them.
-// These first versions are synchronous and simple so that the rest of the
-// social core can be built and tested against them.
+// a home or list feed calls one of these inside its own transaction.
+//
+// Feeds are written when statuses are (fan-out on write, see ARCHITECTURE.md,
+// "Home feeds"), following Mastodon's FeedManager and FanOutOnWriteService:
+// - a new status enters its author's home feed at once, in the caller's
+//   transaction; the followers' feeds (and lists, and hashtag followers) are
+//   filled by a queued job, so that posting costs the same with 10 or 10,000
+//   followers. The job is sent in the same transaction: it exists exactly
+//   when the status does.
+// - following merges the target's recent statuses, unfollowing unmerges them,
+//   blocking or muting clears everything involving the target, deleting a
+//   status takes it out of every feed.
+// Without a queue (`jobs` omitted: commands, scripts) the same work is done
+// inline, in the caller's transaction.
+//
+// Reading a feed filters again by visibility and the reader's blocks and
+// mutes (src/domain/timelines/home.ts), so what a hook leaves behind for a
+// moment is never shown.
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.ts";
 import type { StatusRow } from "../../db/schema/index.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
+import { deliverToAuthor, fanOut } from "./fan-out.ts";
+import { FEED_JOBS } from "./jobs.ts";
+import {
+  clearFromFeeds,
+  mergeIntoHome,
+  mergeIntoList,
+  unmergeFromHome,
+  unmergeFromLists,
+} from "./merge.ts";
 
 /** A status was created (a post, a reply or a boost). */
-export async function onStatusCreated(tx: DbOrTx, status: StatusRow): Promise<void> {
-  if (status.visibility === "direct") {
-    // Direct statuses reach the author's and the mentioned accounts' home feeds.
-    await tx.execute(sql`INSERT INTO home_feed_entries (account_id, status_id, reblog_of_id)
-      SELECT a, ${status.id}, ${status.reblogOfId ?? status.id}
-      FROM (SELECT ${status.accountId}::bigint AS a UNION SELECT account_id FROM mentions WHERE status_id = ${status.id}) x
-      ON CONFLICT DO NOTHING`);
-    return;
-  }
-  await tx.execute(sql`INSERT INTO home_feed_entries (account_id, status_id, reblog_of_id)
-    SELECT a, ${status.id}, ${status.reblogOfId ?? status.id}
-    FROM (SELECT ${status.accountId}::bigint AS a
-          UNION SELECT account_id FROM follows WHERE target_account_id = ${status.accountId}) x
-    ON CONFLICT DO NOTHING`);
+export async function onStatusCreated(
+  tx: DbOrTx,
+  status: Pick<StatusRow, "id">,
+  jobs?: JobQueue | null,
+): Promise<void> {
+  await deliverToAuthor(tx, status.id);
+  if (jobs) await jobs.send(FEED_JOBS.fanOut, { statusId: status.id }, { tx });
+  else await fanOut(tx, status.id);
 }
 
-/** A status was deleted: it leaves every feed. */
+/** A status was deleted: it (and the boosts of it) leave every feed. */
 export async function onStatusDeleted(tx: DbOrTx, status: Pick<StatusRow, "id">): Promise<void> {
-  await tx.execute(sql`DELETE FROM home_feed_entries WHERE status_id = ${status.id}`);
-  await tx.execute(sql`DELETE FROM list_feed_entries WHERE status_id = ${status.id}`);
+  const ids = sql`(SELECT ${status.id}::bigint UNION ALL SELECT id FROM statuses WHERE reblog_of_id = ${status.id})`;
+  await tx.execute(sql`DELETE FROM home_feed_entries WHERE status_id IN ${ids}`);
+  await tx.execute(sql`DELETE FROM list_feed_entries WHERE status_id IN ${ids}`);
 }
 
-/** `accountId` now follows `targetAccountId`: merge the target's recent statuses. */
+/**
+ * `accountId` now follows `targetAccountId` (a follow made, or a follow
+ * request accepted): the target's recent statuses are merged into the home
+ * feed, and list memberships made while the follow was requested now count.
+ * Call it before deleting an accepted follow request: list memberships hang
+ * on the request until then.
+ */
 export async function onFollow(
   tx: DbOrTx,
   accountId: string,
   targetAccountId: string,
+  jobs?: JobQueue | null,
 ): Promise<void> {
-  void tx;
-  void accountId;
-  void targetAccountId;
+  await tx.execute(sql`UPDATE list_accounts la SET follow_id = f.id, follow_request_id = NULL
+    FROM follows f
+    WHERE f.account_id = ${accountId} AND f.target_account_id = ${targetAccountId}
+      AND la.account_id = ${targetAccountId} AND la.follow_id IS NULL
+      AND la.list_id IN (SELECT id FROM lists WHERE account_id = ${accountId})`);
+  const lists = await tx.execute<{ id: string }>(sql`SELECT la.list_id::text AS id
+    FROM list_accounts la JOIN lists l ON l.id = la.list_id
+    WHERE l.account_id = ${accountId} AND la.account_id = ${targetAccountId}`);
+  if (jobs) {
+    const data = { accountId, targetAccountId };
+    await jobs.send(FEED_JOBS.mergeHome, data, { tx });
+    for (const { id } of lists.rows) {
+      await jobs.send(FEED_JOBS.mergeList, { listId: id, accountId: targetAccountId }, { tx });
+    }
+  } else {
+    await mergeIntoHome(tx, accountId, targetAccountId);
+    for (const { id } of lists.rows) await mergeIntoList(tx, id, targetAccountId);
+  }
 }
 
-/** `accountId` no longer follows (or blocked, or muted) `targetAccountId`: unmerge. */
+/**
+ * `accountId` no longer follows `targetAccountId`: the target's statuses and
+ * boosts leave the home feed and the lists of `accountId`.
+ */
 export async function onUnfollow(
   tx: DbOrTx,
   accountId: string,
   targetAccountId: string,
 ): Promise<void> {
-  await tx.execute(sql`DELETE FROM home_feed_entries h USING statuses s
-    WHERE h.account_id = ${accountId} AND h.status_id = s.id AND s.account_id = ${targetAccountId}`);
+  await unmergeFromHome(tx, accountId, targetAccountId);
+  await unmergeFromLists(tx, { ownerId: accountId }, targetAccountId);
+}
+
+/**
+ * `accountId` blocked or muted `targetAccountId`: its statuses, boosts of its
+ * statuses and statuses mentioning it leave `accountId`'s home and list feeds
+ * (Mastodon's BlockWorker and MuteWorker: FeedManager#clear_from_home,
+ * #clear_from_lists). A block also ends follows both ways: call onUnfollow
+ * for each follow it ends, too.
+ */
+export async function onBlockOrMute(
+  tx: DbOrTx,
+  accountId: string,
+  targetAccountId: string,
+): Promise<void> {
+  await clearFromFeeds(tx, accountId, targetAccountId);
+}
+
+/**
+ * `accountId` unmuted `targetAccountId`: if it follows the target, the
+ * target's recent statuses come back (Mastodon's UnmuteService).
+ */
+export async function onUnmute(
+  tx: DbOrTx,
+  accountId: string,
+  targetAccountId: string,
+  jobs?: JobQueue | null,
+): Promise<void> {
+  const { rows } = await tx.execute(sql`SELECT 1 FROM follows
+    WHERE account_id = ${accountId} AND target_account_id = ${targetAccountId}`);
+  if (rows.length === 0) return;
+  if (jobs) await jobs.send(FEED_JOBS.mergeHome, { accountId, targetAccountId }, { tx });
+  else await mergeIntoHome(tx, accountId, targetAccountId);
 }

@@ -1,0 +1,202 @@
+// Delivering a new status into home and list feeds, as Mastodon's
+// FanOutOnWriteService and FeedInsertWorker: the author's own home feed at
+// once, then (in a queued job) the followers' home feeds, the lists that
+// include the author, and the home feeds of those who follow its hashtags.
+// Each INSERT … SELECT checks a whole batch of receivers with the rules of
+// feed-filter.ts.
+import { sql, type SQL } from "drizzle-orm";
+import type { DbOrTx } from "../../db/database.ts";
+import { notify } from "../notifications/notify.ts";
+import {
+  filteredFromHome,
+  filteredFromList,
+  filteredFromTags,
+  ORIGINAL_OF_S,
+  shownRecently,
+} from "./feed-filter.ts";
+
+/** Followers handled per transaction, so that a popular account's fan-out holds no long locks. */
+export const FAN_OUT_BATCH = 5_000;
+
+/** A bigint[] parameter. */
+export const idArray = (ids: readonly string[]) => sql`${sql.param(ids)}::bigint[]`;
+
+/** Local accounts that can read a home feed. */
+const localReceiver = (id: SQL) =>
+  sql`EXISTS (SELECT 1 FROM accounts ra WHERE ra.id = ${id} AND ra.domain IS NULL AND ra.suspended_at IS NULL)`;
+
+/**
+ * Puts status `statusId` into the home feed of its author, if local
+ * (FanOutOnWriteService#deliver_to_self!): part of the request that posts it,
+ * so that the author sees it at once.
+ */
+export async function deliverToAuthor(tx: DbOrTx, statusId: string): Promise<void> {
+  const author = sql.raw("s.account_id");
+  await tx.execute(sql`INSERT INTO home_feed_entries (account_id, status_id, reblog_of_id)
+    SELECT s.account_id, s.id, ${ORIGINAL_OF_S} FROM statuses s
+    WHERE s.id = ${statusId} AND s.deleted_at IS NULL AND ${localReceiver(author)}
+      AND NOT ${shownRecently("home_feed_entries", author)}
+    ON CONFLICT DO NOTHING`);
+}
+
+interface FanOutTarget {
+  accountId: string;
+  visibility: string;
+  isReblog: boolean;
+  /** A reply to someone else (not a thread of one's own). */
+  replyToOther: boolean;
+  /** Public, not a boost, author not silenced: reaches those following its hashtags. */
+  toTagFollowers: boolean;
+}
+
+async function loadTarget(db: DbOrTx, statusId: string): Promise<FanOutTarget | null> {
+  const { rows } = await db.execute<{
+    account_id: string;
+    visibility: string;
+    reblog_of_id: string | null;
+    in_reply_to_account_id: string | null;
+    silenced: boolean;
+  }>(sql`SELECT s.account_id::text, s.visibility, s.reblog_of_id::text,
+      s.in_reply_to_account_id::text, (a.silenced_at IS NOT NULL) AS silenced
+    FROM statuses s JOIN accounts a ON a.id = s.account_id
+    WHERE s.id = ${statusId} AND s.deleted_at IS NULL AND a.suspended_at IS NULL`);
+  const row = rows[0];
+  if (!row) return null;
+  const isReblog = row.reblog_of_id !== null;
+  return {
+    accountId: row.account_id,
+    visibility: row.visibility,
+    isReblog,
+    replyToOther:
+      row.in_reply_to_account_id !== null && row.in_reply_to_account_id !== row.account_id,
+    toTagFollowers: row.visibility === "public" && !isReblog && !row.silenced,
+  };
+}
+
+/**
+ * Home feed receivers of a status, by ascending account id after `after`:
+ * every local follower, or for a direct status the mentioned local followers
+ * (FanOutOnWriteService#deliver_to_all_followers!, #deliver_to_mentioned_followers!).
+ */
+async function receiverBatch(
+  db: DbOrTx,
+  statusId: string,
+  target: FanOutTarget,
+  after: string,
+): Promise<string[]> {
+  const mentionedOnly =
+    target.visibility === "direct"
+      ? sql`AND EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = ${statusId} AND m.account_id = f.account_id)`
+      : sql``;
+  const { rows } = await db.execute<{ id: string }>(sql`SELECT f.account_id::text AS id
+    FROM follows f JOIN accounts a ON a.id = f.account_id
+    WHERE f.target_account_id = ${target.accountId} AND f.account_id > ${after}
+      AND a.domain IS NULL AND a.suspended_at IS NULL ${mentionedOnly}
+    ORDER BY f.account_id LIMIT ${FAN_OUT_BATCH}`);
+  return rows.map((r) => r.id);
+}
+
+/** Inserts status `statusId` into the home feeds of `receivers` that the rules let it into. */
+async function pushToHomes(tx: DbOrTx, statusId: string, receivers: string[]): Promise<number> {
+  const r = sql.raw("rcv.id");
+  const result =
+    await tx.execute(sql`INSERT INTO home_feed_entries (account_id, status_id, reblog_of_id)
+    SELECT rcv.id, s.id, ${ORIGINAL_OF_S}
+    FROM statuses s CROSS JOIN unnest(${idArray(receivers)}) AS rcv(id)
+    WHERE s.id = ${statusId} AND NOT ${filteredFromHome(r)}
+      AND NOT ${shownRecently("home_feed_entries", r)}
+    ON CONFLICT DO NOTHING`);
+  return result.rowCount ?? 0;
+}
+
+/**
+ * Notifies the receivers who asked to be told of the author's posts
+ * (Follow#notify, FeedInsertWorker#perform_notify): not for boosts, nor
+ * replies to others.
+ */
+async function notifySubscribers(
+  tx: DbOrTx,
+  statusId: string,
+  target: FanOutTarget,
+  receivers: string[],
+): Promise<void> {
+  if (target.isReblog || target.replyToOther) return;
+  const r = sql.raw("f.account_id");
+  const { rows } = await tx.execute<{ id: string }>(sql`SELECT f.account_id::text AS id
+    FROM statuses s JOIN follows f ON f.target_account_id = s.account_id AND f.notify
+    WHERE s.id = ${statusId} AND f.account_id = ANY (${idArray(receivers)})
+      AND NOT ${filteredFromHome(r)}`);
+  for (const { id } of rows) {
+    await notify(tx, { accountId: id, fromAccountId: target.accountId, type: "status", statusId });
+  }
+}
+
+/**
+ * Lists of local accounts that include the author (who follow it, or own the
+ * list and are its author), filtered by each list's replies policy and the
+ * owner's home rules (FanOutOnWriteService#deliver_to_lists!).
+ */
+async function pushToLists(tx: DbOrTx, statusId: string): Promise<number> {
+  const owner = sql.raw("l.account_id");
+  const result =
+    await tx.execute(sql`INSERT INTO list_feed_entries (list_id, status_id, reblog_of_id)
+    SELECT l.id, s.id, ${ORIGINAL_OF_S}
+    FROM statuses s
+      JOIN list_accounts la ON la.account_id = s.account_id
+      JOIN lists l ON l.id = la.list_id
+    WHERE s.id = ${statusId} AND (la.follow_id IS NOT NULL OR l.account_id = s.account_id)
+      AND ${localReceiver(owner)}
+      AND NOT ${filteredFromList("l")}
+      AND NOT ${filteredFromHome(owner, { forList: true })}
+      AND NOT ${shownRecently("list_feed_entries", sql.raw("l.id"))}
+    ON CONFLICT DO NOTHING`);
+  return result.rowCount ?? 0;
+}
+
+/** Home feeds of local accounts following one of the status's hashtags (deliver_to_hashtag_followers!). */
+async function pushToTagFollowers(tx: DbOrTx, statusId: string): Promise<number> {
+  const r = sql.raw("rcv.id");
+  const result =
+    await tx.execute(sql`INSERT INTO home_feed_entries (account_id, status_id, reblog_of_id)
+    SELECT rcv.id, s.id, ${ORIGINAL_OF_S}
+    FROM statuses s, LATERAL (
+      SELECT DISTINCT tf.account_id AS id FROM statuses_tags st
+        JOIN tag_follows tf ON tf.tag_id = st.tag_id
+      WHERE st.status_id = s.id) rcv
+    WHERE s.id = ${statusId} AND ${localReceiver(r)}
+      AND NOT ${filteredFromTags(r)}
+      AND NOT ${shownRecently("home_feed_entries", r)}
+    ON CONFLICT DO NOTHING`);
+  return result.rowCount ?? 0;
+}
+
+export interface FanOutResult {
+  home: number;
+  lists: number;
+  tags: number;
+}
+
+/**
+ * Delivers status `statusId` to everyone but its author (the fan-out job).
+ * Idempotent: run again, it adds nothing twice. A status deleted meanwhile
+ * is not delivered.
+ */
+export async function fanOut(db: DbOrTx, statusId: string): Promise<FanOutResult> {
+  const result: FanOutResult = { home: 0, lists: 0, tags: 0 };
+  const target = await loadTarget(db, statusId);
+  if (!target) return result;
+  let after = "0";
+  for (;;) {
+    const receivers = await receiverBatch(db, statusId, target, after);
+    if (receivers.length === 0) break;
+    await db.transaction(async (tx) => {
+      result.home += await pushToHomes(tx, statusId, receivers);
+      await notifySubscribers(tx, statusId, target, receivers);
+    });
+    after = receivers[receivers.length - 1]!;
+    if (receivers.length < FAN_OUT_BATCH) break;
+  }
+  if (target.visibility !== "direct") result.lists = await pushToLists(db, statusId);
+  if (target.toTagFollowers) result.tags = await pushToTagFollowers(db, statusId);
+  return result;
+}

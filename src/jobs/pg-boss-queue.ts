@@ -1,0 +1,150 @@
+// The job queue on pg-boss (https://github.com/timgit/pg-boss): jobs are rows
+// of the `pgboss` schema in Herd's own database, so sending one in the
+// caller's transaction is an INSERT that commits or rolls back with it, and
+// no other server (Redis, a broker) is needed. Workers claim jobs with
+// SKIP LOCKED, so several Herd processes can share the work.
+import { sql } from "drizzle-orm";
+import type pg from "pg";
+import { fromDrizzle, PgBoss, type ConstructorOptions, type Db as BossDb } from "pg-boss";
+import type { Logger } from "../logger.ts";
+import type { JobHandler, JobRunner, SendOptions } from "./queue.ts";
+
+export interface PgBossQueueOptions {
+  /** pg-boss opens a pool of its own on this URL (the server: LISTEN/NOTIFY wakes workers at once). */
+  connectionString?: string;
+  /** Or runs on this pool (tests, commands). */
+  pool?: pg.Pool;
+  /** Connections of pg-boss's own pool. */
+  max?: number;
+  logger: Logger;
+  /** The queues to create if missing (every job name a handler exists for). */
+  queues: readonly string[];
+  /** Workers poll for jobs (the server); false: jobs run only through drain() (tests). */
+  poll: boolean;
+  /** Install or upgrade pg-boss's schema on start (default true). */
+  migrate?: boolean;
+  /** pg-boss's maintenance: expiring stuck jobs, deleting old ones, cron schedules (default true). */
+  maintenance?: boolean;
+}
+
+/** How every queue behaves: a few retries with backoff, and completed jobs kept for a day. */
+const QUEUE_SETTINGS = {
+  retryLimit: 5,
+  retryDelay: 5,
+  retryBackoff: true,
+  retryDelayMax: 600,
+  expireInSeconds: 15 * 60,
+  deleteAfterSeconds: 24 * 60 * 60,
+  notify: true,
+} as const;
+
+/** pg-boss's IDatabase over a node-postgres pool. */
+function poolDatabase(pool: pg.Pool): BossDb {
+  return { executeSql: (text, values) => pool.query(text, values as unknown[]) };
+}
+
+export function createPgBossQueue(options: PgBossQueueOptions): JobRunner {
+  const { logger, poll } = options;
+  const maintenance = options.maintenance ?? true;
+  const config: ConstructorOptions = {
+    migrate: options.migrate ?? true,
+    supervise: maintenance,
+    schedule: maintenance,
+    registerInstance: false,
+    openTelemetry: { enabled: false },
+  };
+  if (options.connectionString) {
+    config.connectionString = options.connectionString;
+    config.max = options.max ?? 4;
+    config.application_name = "herd-jobs";
+    config.useListenNotify = poll;
+  } else if (options.pool) {
+    config.db = poolDatabase(options.pool);
+  } else {
+    throw new Error("createPgBossQueue needs a connectionString or a pool");
+  }
+
+  const boss = new PgBoss(config);
+  boss.on("error", (err) => logger.error("job queue error", { err }));
+  boss.on("warning", (warning) => logger.warn("job queue warning", { warning }));
+  const handlers = new Map<string, JobHandler>();
+  let started = false;
+
+  const run = async (name: string, data: unknown) => {
+    const handler = handlers.get(name);
+    if (!handler) throw new Error(`no handler for job ${name}`);
+    await handler(data);
+  };
+
+  return {
+    async send(name: string, data: object, sendOptions: SendOptions = {}) {
+      const db = sendOptions.tx ? fromDrizzle(sendOptions.tx, sql) : undefined;
+      await boss.send(name, data, db ? { db } : {});
+    },
+
+    async work(name, handler) {
+      handlers.set(name, handler);
+      if (!poll) return;
+      await boss.work<object>(
+        name,
+        { batchSize: 1, pollingIntervalSeconds: 2, localConcurrency: 2 },
+        async (jobs) => {
+          for (const job of jobs) {
+            try {
+              await run(name, job.data);
+            } catch (err) {
+              logger.warn("job failed", { job: name, id: job.id, retry: job.retryCount, err });
+              throw err;
+            }
+          }
+        },
+      );
+    },
+
+    async schedule(name, cron) {
+      await boss.schedule(name, cron, null, { tz: "UTC" });
+    },
+
+    async start() {
+      if (started) return;
+      await boss.start();
+      started = true;
+      const existing = new Set((await boss.getQueues()).map((q) => q.name));
+      for (const name of options.queues) {
+        if (!existing.has(name)) await boss.createQueue(name, QUEUE_SETTINGS);
+      }
+    },
+
+    async stop() {
+      if (!started) return;
+      started = false;
+      await boss.stop({
+        graceful: true,
+        timeout: 10_000,
+        close: Boolean(options.connectionString),
+      });
+    },
+
+    async drain() {
+      let count = 0;
+      for (;;) {
+        let ran = 0;
+        for (const name of handlers.keys()) {
+          const jobs = await boss.fetch<object>(name, { batchSize: 50 });
+          for (const job of jobs) {
+            try {
+              await run(name, job.data);
+            } catch (err) {
+              await boss.fail(name, job.id, { message: (err as Error).message });
+              throw err;
+            }
+            await boss.complete(name, job.id);
+            ran++;
+          }
+        }
+        if (ran === 0) return count;
+        count += ran;
+      }
+    },
+  };
+}

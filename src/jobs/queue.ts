@@ -1,0 +1,38 @@
+// Durable background jobs (see ARCHITECTURE.md, "Home feeds"): work that must
+// happen after a change commits but need not delay the request that made it,
+// such as delivering a new post to thousands of followers' home feeds.
+//
+// A job sent with `tx` is written in the caller's transaction: it exists if
+// and only if the transaction commits, so a commit never loses its side
+// effects and a rollback never runs them. Handlers must be idempotent: a job
+// whose worker dies is run again.
+import type { DbOrTx } from "../db/database.ts";
+
+export interface SendOptions {
+  /** Enqueue inside this transaction (the job is created when it commits). */
+  tx?: DbOrTx;
+}
+
+/** What domain code sees: a way to ask for work to be done later. */
+export interface JobQueue {
+  send(name: string, data: object, options?: SendOptions): Promise<void>;
+}
+
+/** Runs one job. Throwing fails the attempt (retried later). */
+export type JobHandler = (data: unknown) => Promise<void>;
+
+/** The queue as the composition root sees it: workers, lifecycle, tests. */
+export interface JobRunner extends JobQueue {
+  /** Registers the handler of the jobs named `name` (and starts polling for them, when polling). */
+  work(name: string, handler: JobHandler): Promise<void>;
+  /** Sends job `name` (with no data) on a cron schedule (UTC), whichever process is running. */
+  schedule(name: string, cron: string): Promise<void>;
+  start(): Promise<void>;
+  /** Stops polling, lets running handlers finish, and releases connections it owns. */
+  stop(): Promise<void>;
+  /**
+   * Runs every queued job with a registered handler, and the jobs those jobs
+   * queue, until none is left (for tests and commands). Rethrows a handler's error.
+   */
+  drain(): Promise<number>;
+}

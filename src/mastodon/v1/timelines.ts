@@ -1,0 +1,153 @@
+// Timelines (https://docs.joinmastodon.org/methods/timelines/), as Mastodon's
+// Api::V1::Timelines::{Home,Public,Tag,List}Controller: a page of statuses,
+// newest first, and a Link header (next: older, prev: newer) built from the
+// page's first and last status and the parameters each controller keeps
+// (PERMITTED_PARAMS), whenever the page is not empty.
+import type { Context, Hono } from "hono";
+import { getSettings } from "../../domain/instance/settings.ts";
+import {
+  homeTimelineIds,
+  listTimelineIds,
+  publicTimelineIds,
+  tagTimelineIds,
+} from "../../domain/timelines/read.ts";
+import { optionalUser, requireToken, requireUser } from "../../http/auth.ts";
+import type { HerdEnv } from "../../http/env.ts";
+import { ApiError } from "../../http/errors.ts";
+import { pageQuery } from "../../http/pagination.ts";
+import { params } from "../../http/params.ts";
+import { renderStatuses } from "../entities/status.ts";
+import { idsParam, truthy, urlsOf } from "./accounts-common.ts";
+
+/**
+ * The Link header of a page of `ids` (newest first), keeping the request's
+ * `permitted` parameters, with the query sorted as Rails' to_query does.
+ * Null for an empty page.
+ */
+export function pageLinks(
+  c: Context<HerdEnv>,
+  path: string,
+  permitted: readonly string[],
+  links: { next?: [string, string] | null; prev?: [string, string] | null },
+): string | null {
+  const make = ([key, value]: [string, string]) => {
+    const url = new URL(`${urlsOf(c).base}${path}`);
+    for (const name of permitted) {
+      const given = c.req.query(name);
+      if (given !== undefined) url.searchParams.set(name, given);
+    }
+    url.searchParams.set(key, value);
+    url.searchParams.sort();
+    return url.toString();
+  };
+  const parts: string[] = [];
+  if (links.next) parts.push(`<${make(links.next)}>; rel="next"`);
+  if (links.prev) parts.push(`<${make(links.prev)}>; rel="prev"`);
+  return parts.length > 0 ? parts.join(", ") : null;
+}
+
+/** Answers a page of statuses, with its Link header (Api::V1::Timelines::BaseController). */
+async function respondWithStatuses(
+  c: Context<HerdEnv>,
+  ids: string[],
+  viewerId: string | null,
+  path: string,
+  permitted: readonly string[],
+) {
+  const { db } = c.var.deps.database;
+  const body = await renderStatuses(db, ids, viewerId, urlsOf(c));
+  const first = body[0];
+  const last = body[body.length - 1];
+  if (first && last) {
+    const link = pageLinks(c, path, permitted, {
+      next: ["max_id", last.id],
+      prev: ["min_id", first.id],
+    });
+    if (link) c.header("Link", link);
+  }
+  return c.json(body);
+}
+
+const USER_REQUIRED = "This method requires an authenticated user";
+
+/**
+ * Who reads a public or hashtag timeline: a token, when sent, must hold
+ * `read:statuses`; without the timeline_preview setting a signed-in user is
+ * required (Mastodon's authorize_if_got_token! and require_user! if require_auth?).
+ */
+async function publicReader(c: Context<HerdEnv>): Promise<string | null> {
+  const state = c.get("token");
+  if (state.kind !== "none") requireToken(c, "read", "read:statuses");
+  const { timeline_preview } = await getSettings(c.var.deps.database.db);
+  if (!timeline_preview) {
+    if (state.kind === "none") throw new ApiError(422, USER_REQUIRED);
+    requireUser(c);
+  }
+  return optionalUser(c, "read", "read:statuses")?.account.id ?? null;
+}
+
+/** Hashtag names of `any[]`, `all[]` or `none[]`. */
+function tagNames(value: unknown): string[] {
+  return idsParam(value).filter((v) => v !== "");
+}
+
+export function registerTimelinesRoutes(app: Hono<HerdEnv>): void {
+  // https://docs.joinmastodon.org/methods/timelines/#home
+  app.get("/api/v1/timelines/home", async (c) => {
+    const { account } = requireUser(c, "read", "read:statuses");
+    const q = pageQuery(await params(c), 20, 40);
+    const ids = await homeTimelineIds(c.var.deps.database.db, account.id, q);
+    return respondWithStatuses(c, ids, account.id, "/api/v1/timelines/home", ["local", "limit"]);
+  });
+
+  // https://docs.joinmastodon.org/methods/timelines/#public
+  app.get("/api/v1/timelines/public", async (c) => {
+    const viewerId = await publicReader(c);
+    const p = await params(c);
+    const ids = await publicTimelineIds(
+      c.var.deps.database.db,
+      viewerId,
+      { local: truthy(p.local), remote: truthy(p.remote), onlyMedia: truthy(p.only_media) },
+      pageQuery(p, 20, 40),
+    );
+    return respondWithStatuses(c, ids, viewerId, "/api/v1/timelines/public", [
+      "local",
+      "remote",
+      "limit",
+      "only_media",
+    ]);
+  });
+
+  // https://docs.joinmastodon.org/methods/timelines/#tag
+  app.get("/api/v1/timelines/tag/:hashtag", async (c) => {
+    const viewerId = await publicReader(c);
+    const p = await params(c);
+    const hashtag = c.req.param("hashtag");
+    const ids = await tagTimelineIds(
+      c.var.deps.database.db,
+      viewerId,
+      hashtag,
+      {
+        any: tagNames(p.any),
+        all: tagNames(p.all),
+        none: tagNames(p.none),
+        local: truthy(p.local),
+        remote: truthy(p.remote),
+        onlyMedia: truthy(p.only_media),
+      },
+      pageQuery(p, 20, 40),
+    );
+    const path = `/api/v1/timelines/tag/${encodeURIComponent(hashtag)}`;
+    return respondWithStatuses(c, ids, viewerId, path, ["local", "limit", "only_media"]);
+  });
+
+  // https://docs.joinmastodon.org/methods/timelines/#list
+  app.get("/api/v1/timelines/list/:id", async (c) => {
+    const { account } = requireUser(c, "read", "read:lists");
+    const id = c.req.param("id");
+    const q = pageQuery(await params(c), 20, 40);
+    const ids = await listTimelineIds(c.var.deps.database.db, account.id, id, q);
+    const path = `/api/v1/timelines/list/${encodeURIComponent(id)}`;
+    return respondWithStatuses(c, ids, account.id, path, ["limit"]);
+  });
+}
