@@ -1,12 +1,16 @@
 // createApp(deps): the whole HTTP surface. Mounts the client API, OAuth, the
-// server-rendered pages and (later) federation, over shared middleware.
-import { Hono } from "hono";
+// server-rendered pages and (later) federation, over shared middleware:
+// request id and log line, CORS, default headers, body size limits, the
+// bearer token and rate limits for the API.
+import { Hono, type Context, type MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 import { randomUUID } from "node:crypto";
 import type { Deps } from "./deps.ts";
-import type { HerdEnv } from "./http/env.ts";
-import { errorBody, handleError } from "./http/errors.ts";
 import { resolveToken } from "./http/auth.ts";
+import { bodyLimits } from "./http/body-limit.ts";
+import type { HerdEnv } from "./http/env.ts";
+import { handleError, respondWithError } from "./http/errors.ts";
+import { setResponseHeader } from "./http/response-headers.ts";
 import {
   createMemoryRateStore,
   defaultRules,
@@ -21,60 +25,106 @@ export interface AppOptions {
   rateStore?: RateStore;
 }
 
-export function createApp(deps: Deps, options: AppOptions = {}) {
-  const app = new Hono<HerdEnv>();
-  const rateStore = options.rateStore ?? createMemoryRateStore();
+/**
+ * The request id: the one a proxy sent in X-Request-Id, cleaned as Rails'
+ * ActionDispatch::RequestId does, or a new UUID.
+ */
+function requestIdOf(c: Context<HerdEnv>): string {
+  const given = c.req
+    .header("x-request-id")
+    ?.replace(/[^\w\-@]/g, "")
+    .slice(0, 255);
+  return given || randomUUID();
+}
 
-  app.use(async (c, next) => {
-    const requestId = c.req.header("x-request-id")?.slice(0, 64) || randomUUID();
+/** One structured log line per request, and X-Request-Id on every response. */
+function requestLog(deps: Deps, rateStore: RateStore): MiddlewareHandler<HerdEnv> {
+  return async (c, next) => {
+    const requestId = requestIdOf(c);
     c.set("deps", deps);
     c.set("requestId", requestId);
     c.set("token", { kind: "none" });
+    c.set("rateStore", rateStore);
     const started = performance.now();
     await next();
-    c.header("X-Request-Id", requestId);
+    setResponseHeader(c, "X-Request-Id", requestId);
+    const token = c.get("token");
     deps.logger.info("request", {
       requestId,
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
+      ...(token.kind === "valid" && token.auth.account ? { accountId: token.auth.account.id } : {}),
     });
-  });
+  };
+}
 
-  // Mastodon opens the API to every origin, without credentials
-  // (config/initializers/cors.rb).
-  const apiCors = cors({
-    origin: "*",
-    allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-    allowHeaders: [
-      "Authorization",
-      "Content-Type",
-      "Idempotency-Key",
-      "Accept",
-      "X-Requested-With",
-    ],
+/**
+ * Cross-origin access as Mastodon's config/initializers/cors.rb: any origin,
+ * no credentials, any request header. The API takes every method and exposes
+ * the pagination and rate-limit headers; discovery documents, profiles and the
+ * token endpoint are readable too. Herd also opens the other token endpoints
+ * browser clients call (revoke, userinfo) and NodeInfo, all without cookies.
+ */
+function corsByPath(): MiddlewareHandler<HerdEnv> {
+  const common = { origin: "*", allowHeaders: [] as string[], maxAge: 7200, credentials: false };
+  const api = cors({
+    ...common,
+    allowMethods: ["POST", "PUT", "DELETE", "GET", "PATCH", "OPTIONS"],
     exposeHeaders: [
       "Link",
       "X-RateLimit-Reset",
       "X-RateLimit-Limit",
       "X-RateLimit-Remaining",
       "X-Request-Id",
-      "Idempotency-Key",
     ],
-    maxAge: 86400,
   });
-  for (const path of [
-    "/api/*",
-    "/oauth/token",
-    "/oauth/revoke",
-    "/oauth/userinfo",
-    "/.well-known/*",
-    "/nodeinfo/*",
-    "/health",
-  ]) {
-    app.use(path, apiCors);
+  const read = cors({ ...common, allowMethods: ["GET"] });
+  const post = cors({ ...common, allowMethods: ["POST"] });
+  const userinfo = cors({ ...common, allowMethods: ["GET", "POST"] });
+  return (c, next) => {
+    const path = c.req.path;
+    if (path.startsWith("/api/")) return api(c, next);
+    if (path === "/oauth/token" || path === "/oauth/revoke") return post(c, next);
+    if (path === "/oauth/userinfo") return userinfo(c, next);
+    if (
+      path.startsWith("/.well-known/") ||
+      path.startsWith("/nodeinfo/") ||
+      /^\/@[^/]+$/.test(path) ||
+      /^\/users\/[^/]+$/.test(path) ||
+      path === "/health"
+    ) {
+      return read(c, next);
+    }
+    return next();
+  };
+}
+
+/**
+ * Headers every response gets unless its route chose otherwise: no MIME
+ * sniffing, and API answers kept out of shared caches (Mastodon's
+ * `private, no-store` default).
+ */
+const defaultHeaders: MiddlewareHandler<HerdEnv> = async (c, next) => {
+  await next();
+  const headers = c.res.headers;
+  if (!headers.has("X-Content-Type-Options")) {
+    setResponseHeader(c, "X-Content-Type-Options", "nosniff");
   }
+  if (c.req.path.startsWith("/api/") && !headers.has("Cache-Control")) {
+    setResponseHeader(c, "Cache-Control", "private, no-store");
+  }
+};
+
+export function createApp(deps: Deps, options: AppOptions = {}) {
+  const app = new Hono<HerdEnv>();
+  const rateStore = options.rateStore ?? createMemoryRateStore();
+
+  app.use(requestLog(deps, rateStore));
+  app.use(corsByPath());
+  app.use(defaultHeaders);
+  app.use(bodyLimits());
 
   app.get("/health", (c) => c.text("OK"));
 
@@ -83,15 +133,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   registerOAuthRoutes(app);
   registerWebRoutes(app);
 
-  app.notFound((c) => {
-    if (c.req.path.startsWith("/api/") || (c.req.header("accept") ?? "").includes("json")) {
-      return c.json(errorBody("Record not found"), 404);
-    }
-    return c.html(
-      "<!doctype html><title>Not found</title><h1>The page you are looking for isn't here.</h1>",
-      404,
-    );
-  });
+  // Unknown paths, and known paths with another method (Rails answers both 404).
+  app.notFound((c) => respondWithError(c, 404, "Record not found"));
   app.onError(handleError);
   return app;
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { accounts, oauthAccessGrants, users, webSessions } from "../src/db/schema/index.ts";
 import { redirectUriMatches, withQuery } from "../src/domain/oauth/redirect-uris.ts";
@@ -8,6 +8,8 @@ import { makeUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 
 const t = await createTestInstance();
+// Every scenario signs in afresh; the sign-in throttle has its own test below.
+beforeEach(() => t.rateStore.clear());
 const CALLBACK = "https://app.example/callback";
 
 async function registerApp(overrides: Record<string, unknown> = {}) {
@@ -604,5 +606,22 @@ describe("redirect URI matching (Doorkeeper's URIChecker)", () => {
       "https://a.example/cb?x=1&code=c%20d",
     );
     expect(withQuery("myapp://cb", { code: "c", state: "s" })).toBe("myapp://cb?code=c&state=s");
+  });
+});
+
+describe("sign-in throttle", () => {
+  it("answers 429 after 25 attempts from one address in 5 minutes", async () => {
+    t.rateStore.clear();
+    const statuses: number[] = [];
+    for (let i = 0; i < 26; i++) {
+      const res = await t.request("/auth/sign_in", {
+        method: "POST",
+        form: { "user[email]": `nobody${i}@example.com`, "user[password]": "wrong password" },
+        headers: { "x-forwarded-for": "203.0.113.7" },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 25).every((s) => s !== 429)).toBe(true);
+    expect(statuses[25]).toBe(429);
   });
 });

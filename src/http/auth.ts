@@ -9,28 +9,58 @@ import { authenticateToken, touchToken, type Authenticated } from "../domain/oau
 import { grants } from "../domain/oauth/scopes.ts";
 import type { AccountRow, UserRow } from "../db/schema/index.ts";
 import { ApiError } from "./errors.ts";
+import { params } from "./params.ts";
 import type { HerdEnv } from "./env.ts";
 
-/** The bearer token of a request: `Authorization: Bearer`, or `access_token` in the query or form. */
+/** The bearer token of a request: `Authorization: Bearer`, or `access_token` in the query. */
 export function bearerToken(c: Context<HerdEnv>): string | null {
   const header = c.req.header("authorization");
   if (header) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (m) return m[1] ?? null;
   }
-  return c.req.query("access_token") || null;
+  return c.req.query("access_token") || c.req.query("bearer_token") || null;
 }
+
+/**
+ * The token as Doorkeeper finds it in Mastodon (access_token_methods): the
+ * Authorization header, then `access_token` or `bearer_token` in the query or
+ * in the body.
+ */
+async function requestToken(c: Context<HerdEnv>): Promise<string | null> {
+  const token = bearerToken(c);
+  if (token || c.req.method === "GET" || c.req.method === "HEAD" || !c.req.raw.body) return token;
+  let p: Record<string, unknown>;
+  try {
+    p = await params(c);
+  } catch {
+    return null; // the route answers the malformed body itself
+  }
+  for (const key of ["access_token", "bearer_token"]) {
+    const v = p[key];
+    if (typeof v === "string" && v !== "") return v;
+  }
+  return null;
+}
+
+/** touchToken's own interval (it checks again in its statement). */
+const TOUCH_EVERY_MS = 60_000;
 
 /** Resolves the token (if any) for every API request; rejects nothing by itself. */
 export const resolveToken: MiddlewareHandler<HerdEnv> = async (c, next) => {
-  const token = bearerToken(c);
+  const token = await requestToken(c);
   if (!token) {
     c.set("token", { kind: "none" });
   } else {
     const check = await authenticateToken(c.get("deps").database.db, token);
     if (check.ok) {
       c.set("token", { kind: "valid", auth: check.auth });
-      touchToken(c.get("deps").database.db, check.auth.token.id).catch(() => undefined);
+      // touchToken records use at most once a minute; the row just read says
+      // whether that is due, which saves a write statement on most requests.
+      const lastUsed = check.auth.token.lastUsedAt?.getTime() ?? 0;
+      if (Date.now() - lastUsed >= TOUCH_EVERY_MS) {
+        touchToken(c.get("deps").database.db, check.auth.token.id).catch(() => undefined);
+      }
     } else {
       c.set("token", { kind: "invalid", reason: check.reason });
     }

@@ -2,6 +2,7 @@
 // composition root, the request id, and what the bearer token resolved to.
 import type { Authenticated } from "../domain/oauth/authenticate.ts";
 import type { Deps } from "../deps.ts";
+import type { RateStore } from "./rate-limit.ts";
 
 export type TokenState =
   | { kind: "none" }
@@ -15,5 +16,7 @@ export interface HerdEnv {
     token: TokenState;
     /** Parsed parameters (query merged with body), filled by `params()`. */
     params?: Record<string, unknown>;
+    /** The app's rate-limit counters, for route-level limits (`signInRateLimit()`). */
+    rateStore?: RateStore;
   };
 }

@@ -3,6 +3,7 @@
 // pages send visitors here with `?return_to=/local/path` and get them back
 // once signed in. Field names follow Mastodon's form (`user[email]`,
 // `user[password]`, `authenticity_token`).
+import { signInRateLimit } from "../http/rate-limit.ts";
 import type { Context, Hono } from "hono";
 import { html } from "hono/html";
 import { authenticateUser, SignInError } from "../domain/accounts/sign-in.ts";
@@ -112,7 +113,8 @@ export function registerSignInRoutes(app: Hono<HerdEnv>): void {
     return renderSignIn(c, { returnTo });
   });
 
-  app.post(SIGN_IN_PATH, async (c) => {
+  // Mastodon's throttles: 25 sign-in attempts per 5 minutes per IP, 25 per hour per login.
+  app.post(SIGN_IN_PATH, signInRateLimit(), async (c) => {
     const p = await params(c);
     const returnTo = safeReturnTo(p.return_to);
     const login = field(p, "user", "email") || field(p, "user", "login");
