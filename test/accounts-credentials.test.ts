@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { accounts, users } from "../src/db/schema/index.ts";
-import { makeUser, tokenFor } from "./kit/fixtures.ts";
+import { accounts, followRequests, users } from "../src/db/schema/index.ts";
+import { newId } from "../src/lib/ids.ts";
+import { follow, makeRemoteAccount, makeUser, tokenFor } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 
 const t = await createTestInstance();
@@ -102,6 +103,61 @@ describe("GET /api/v1/accounts/verify_credentials", () => {
       status: 403,
       body: { error: "Your login is currently disabled" },
     });
+  });
+});
+
+describe("source.follow_requests_count", () => {
+  it("counts pending follow requests in verify_credentials and update_credentials", async () => {
+    const owner = await makeUser(t);
+    await db.update(accounts).set({ locked: true }).where(eq(accounts.id, owner.account.id));
+    const count = async () => {
+      const verified = await t.json("/api/v1/accounts/verify_credentials", { token: owner.token });
+      const updated = await t.json("/api/v1/accounts/update_credentials", {
+        method: "PATCH",
+        token: owner.token,
+        json: {},
+      });
+      expect(updated.body.source.follow_requests_count).toBe(
+        verified.body.source.follow_requests_count,
+      );
+      return verified.body.source.follow_requests_count;
+    };
+    expect(await count()).toBe(0);
+    const [asker, other, quitter] = [await makeUser(t), await makeUser(t), await makeUser(t)];
+    for (const user of [asker, other, quitter]) await follow(t, user, owner.account.id);
+    expect(await count()).toBe(3);
+    // Withdrawn, accepted and rejected requests are no longer pending.
+    await t.json(`/api/v1/accounts/${owner.account.id}/unfollow`, {
+      method: "POST",
+      token: quitter.token,
+    });
+    await t.json(`/api/v1/follow_requests/${asker.account.id}/authorize`, {
+      method: "POST",
+      token: owner.token,
+    });
+    expect(await count()).toBe(1);
+    await t.json(`/api/v1/follow_requests/${other.account.id}/reject`, {
+      method: "POST",
+      token: owner.token,
+    });
+    expect(await count()).toBe(0);
+    // Nor are requests others receive counted.
+    const elsewhere = await makeUser(t);
+    await db.update(accounts).set({ locked: true }).where(eq(accounts.id, elsewhere.account.id));
+    await follow(t, asker, elsewhere.account.id);
+    expect(await count()).toBe(0);
+  });
+
+  it("stops counting at 40, as Mastodon", async () => {
+    const owner = await makeUser(t);
+    const askers = await Promise.all(Array.from({ length: 41 }, () => makeRemoteAccount(t)));
+    await db
+      .insert(followRequests)
+      .values(
+        askers.map((a) => ({ id: newId(), accountId: a.id, targetAccountId: owner.account.id })),
+      );
+    const { body } = await t.json("/api/v1/accounts/verify_credentials", { token: owner.token });
+    expect(body.source.follow_requests_count).toBe(40);
   });
 });
 

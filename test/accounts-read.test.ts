@@ -4,7 +4,7 @@ import { accounts, oauthAccessTokens } from "../src/db/schema/index.ts";
 import { sha256 } from "../src/lib/tokens.ts";
 import { newId } from "../src/lib/ids.ts";
 import { loadAccountViews } from "../src/mastodon/entities/account-loader.ts";
-import { makeUser, tokenFor } from "./kit/fixtures.ts";
+import { follow, makeUser, tokenFor } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 
 const t = await createTestInstance();
@@ -224,17 +224,44 @@ describe("GET /api/v1/accounts/search", () => {
     expect(at.body.map((a: { id: string }) => a.id)).not.toContain(byName.account.id);
   });
 
-  it("treats LIKE wildcards as text and answers nothing for following=true or blank q", async () => {
+  it("treats LIKE wildcards as text and answers nothing for blank q", async () => {
     const { token } = await makeUser(t);
     for (const q of ["%", "_", "", "%25"]) {
       const res = await t.json(`/api/v1/accounts/search?q=${q}`, { token });
       expect(res).toMatchObject({ status: 200, body: [] });
     }
-    const { account } = await makeUser(t);
-    const following = await t.json(`/api/v1/accounts/search?q=${account.username}&following=true`, {
-      token,
-    });
-    expect(following.body).toEqual([]);
+  });
+
+  it("keeps only the searcher and the accounts it follows with following=true", async () => {
+    const prefix = name("fw");
+    const viewer = await makeUser(t, { username: `${prefix}_me` });
+    const followed = await makeUser(t, { username: `${prefix}_followed` });
+    const follower = await makeUser(t, { username: `${prefix}_follower` });
+    const stranger = await makeUser(t, { username: `${prefix}_stranger` });
+    const locked = await makeUser(t, { username: `${prefix}_locked` });
+    await setAccount(locked.account.id, { locked: true });
+    await follow(t, viewer, followed.account.id);
+    await follow(t, follower, viewer.account.id);
+    await follow(t, viewer, locked.account.id); // only a request: not followed yet
+    const search = async (query: string) =>
+      (await t.json(`/api/v1/accounts/search?${query}`, { token: viewer.token })).body.map(
+        (a: { id: string }) => a.id,
+      );
+
+    expect(new Set(await search(`q=${prefix}&following=true`))).toEqual(
+      new Set([viewer.account.id, followed.account.id]),
+    );
+    expect(await search(`q=${stranger.account.username}&following=true`)).toEqual([]);
+    expect(new Set(await search(`q=${prefix}&following=false`))).toEqual(
+      new Set([
+        viewer.account.id,
+        followed.account.id,
+        follower.account.id,
+        stranger.account.id,
+        locked.account.id,
+      ]),
+    );
+    expect(await search(`q=${prefix}_f&following=1`)).toEqual([followed.account.id]);
   });
 
   it("needs a user token with read:accounts", async () => {

@@ -177,8 +177,19 @@ describe("POST /api/v1/accounts/:id/unblock and GET /api/v1/blocks", () => {
     expect(after.body).toHaveLength(2);
     const read = await tokenFor(t, a.user.id, ["read:blocks"]);
     expect((await t.json("/api/v1/blocks", { token: read })).status).toBe(200);
+    const legacy = await tokenFor(t, a.user.id, ["follow"]);
+    expect((await t.json("/api/v1/blocks", { token: legacy })).status).toBe(200);
     const wrong = await tokenFor(t, a.user.id, ["read:mutes"]);
     expect((await t.json("/api/v1/blocks", { token: wrong })).status).toBe(403);
+    expect(await t.json("/api/v1/blocks")).toMatchObject({
+      status: 401,
+      body: { error: "The access token is invalid" },
+    });
+    const app = await tokenFor(t, null, ["read", "follow"]);
+    expect(await t.json("/api/v1/blocks", { token: app })).toMatchObject({
+      status: 422,
+      body: { error: "This method requires an authenticated user" },
+    });
   });
 });
 
@@ -297,5 +308,16 @@ describe("POST /api/v1/accounts/:id/unmute and GET /api/v1/mutes", () => {
     expect((await t.json("/api/v1/mutes", { token: wrong })).status).toBe(403);
     const right = await tokenFor(t, a.user.id, ["read:mutes"]);
     expect((await t.json("/api/v1/mutes", { token: right })).status).toBe(200);
+    const legacy = await tokenFor(t, a.user.id, ["follow"]);
+    expect((await t.json("/api/v1/mutes", { token: legacy })).status).toBe(200);
+    expect(await t.json("/api/v1/mutes")).toMatchObject({
+      status: 401,
+      body: { error: "The access token is invalid" },
+    });
+    const app = await tokenFor(t, null, ["read", "follow"]);
+    expect(await t.json("/api/v1/mutes", { token: app })).toMatchObject({
+      status: 422,
+      body: { error: "This method requires an authenticated user" },
+    });
   });
 });

@@ -90,6 +90,9 @@ describe.each(KINDS)("$path", ({ path, action, undo, flag, scope, writeScope, ta
     expect(ok.res.headers.get("link")).toBeNull();
     const writeOnly = await tokenFor(t, me.user.id, [writeScope]);
     expect((await t.json(path, { token: writeOnly })).status).toBe(403);
+    // The legacy `follow` scope is not enough here, as in Mastodon.
+    const legacy = await tokenFor(t, me.user.id, ["follow"]);
+    expect((await t.json(path, { token: legacy })).status).toBe(403);
   });
 
   it("lists newest saved first, whatever the statuses' own order, with their flags", async () => {

@@ -190,6 +190,11 @@ describe("GET /api/v1/domain_blocks", () => {
     ).toBe(200);
     const legacy = await tokenFor(t, me.user.id, ["follow"]);
     expect((await t.json("/api/v1/domain_blocks", { token: legacy })).status).toBe(200);
+    const wrong = await tokenFor(t, me.user.id, ["read:mutes"]);
+    expect(await t.json("/api/v1/domain_blocks", { token: wrong })).toMatchObject({
+      status: 403,
+      body: { error: "This action is outside the authorized scopes" },
+    });
     const app = await tokenFor(t, null, ["read", "write"]);
     expect((await t.json("/api/v1/domain_blocks", { token: app })).status).toBe(422);
   });

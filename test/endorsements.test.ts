@@ -118,5 +118,10 @@ describe("GET /api/v1/endorsements and /api/v1/accounts/:id/endorsements", () =>
     ).toBe(403);
     const right = await tokenFor(t, me.user.id, ["read:accounts"]);
     expect((await t.json("/api/v1/endorsements", { token: right })).status).toBe(200);
+    const app = await tokenFor(t, null, ["read"]);
+    expect(await t.json("/api/v1/endorsements", { token: app })).toMatchObject({
+      status: 422,
+      body: { error: "This method requires an authenticated user" },
+    });
   });
 });

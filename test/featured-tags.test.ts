@@ -211,3 +211,28 @@ describe("GET /api/v1/featured_tags/suggestions", () => {
     expect((await t.json("/api/v1/featured_tags")).status).toBe(401);
   });
 });
+
+describe("GET /api/v1/featured_tags", () => {
+  it("lists one's featured tags for a user token with read:accounts", async () => {
+    const me = await makeUser(t);
+    await post("/api/v1/featured_tags", me, { name: "listed" });
+    const right = await tokenFor(t, me.user.id, ["read:accounts"]);
+    const { status, body } = await t.json("/api/v1/featured_tags", { token: right });
+    expect(status).toBe(200);
+    expect(body.map((tag: { name: string }) => tag.name)).toEqual(["listed"]);
+    expect(await t.json("/api/v1/featured_tags")).toMatchObject({
+      status: 401,
+      body: { error: "The access token is invalid" },
+    });
+    const wrong = await tokenFor(t, me.user.id, ["read:follows"]);
+    expect(await t.json("/api/v1/featured_tags", { token: wrong })).toMatchObject({
+      status: 403,
+      body: { error: "This action is outside the authorized scopes" },
+    });
+    const app = await tokenFor(t, null, ["read"]);
+    expect(await t.json("/api/v1/featured_tags", { token: app })).toMatchObject({
+      status: 422,
+      body: { error: "This method requires an authenticated user" },
+    });
+  });
+});

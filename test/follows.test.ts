@@ -206,13 +206,16 @@ describe("POST /api/v1/accounts/:id/follow", () => {
     const a = await makeUser(t);
     const b = await makeUser(t);
     const path = `/api/v1/accounts/${b.account.id}/follow`;
-    for (const languages of [["english"], [""], "x y"]) {
+    // Only the languages Mastodon lists, exactly as it spells them.
+    for (const languages of [["english"], [""], "x y", ["xx"], ["en", "en-GB"], ["pt-br"]]) {
       const res = await post(path, a, { languages });
       expect(res).toMatchObject({
         status: 422,
         body: { error: "Validation failed: Languages is invalid" },
       });
     }
+    const listed = await post(path, a, { languages: ["pt-BR", "zh-TW", "kab"] });
+    expect(listed).toMatchObject({ status: 200, body: { languages: ["pt-BR", "zh-TW", "kab"] } });
     expect((await post(path, a, { reblogs: { a: 1 } })).status).toBe(422);
     const bad = await t.json(path, {
       method: "POST",

@@ -127,6 +127,9 @@ describe("GET /api/v2/notifications", async () => {
         avatar_static: "https://herd.test/avatars/original/missing.png",
       })),
     );
+    const full = await grouped(alice, "?expand_accounts=full");
+    expect(full.status).toBe(200);
+    expect(full.body).not.toHaveProperty("partial_accounts");
     const bad = await grouped(alice, "?expand_accounts=all");
     expect(bad).toMatchObject({
       status: 400,
@@ -368,6 +371,7 @@ describe("auth", async () => {
     ["POST", "/api/v2/notifications/follow-1/dismiss", write, read],
   ])("%s %s", async (method, path, right, wrong) => {
     expect(await t.json(path, { method })).toMatchObject({ status: 401 });
+    expect(await t.json(path, { method, token: "nope" })).toMatchObject({ status: 401 });
     expect(await t.json(path, { method, token: wrong })).toMatchObject({
       status: 403,
       body: { error: "This action is outside the authorized scopes" },

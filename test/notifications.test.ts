@@ -470,6 +470,19 @@ describe("auth and input", async () => {
     expect((await t.json(path, { method, token: wrong })).status).toBe(403);
   });
 
+  it("refuses a disabled user", async () => {
+    const disabled = await makeUser(t);
+    await t.database.db.execute(
+      sql`UPDATE users SET disabled = true WHERE id = ${disabled.user.id}`,
+    );
+    for (const path of ["/api/v1/notifications", "/api/v1/notifications/unread_count"]) {
+      expect(await t.json(path, { token: disabled.token })).toMatchObject({
+        status: 403,
+        body: { error: "Your login is currently disabled" },
+      });
+    }
+  });
+
   it("answers a malformed body with 400", async () => {
     const res = await t.json("/api/v1/notifications/clear", {
       method: "POST",

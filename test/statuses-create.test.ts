@@ -360,6 +360,8 @@ describe("POST /api/v1/statuses: side effects", () => {
     const bob = await makeUser(t);
     await follow(bob, alice);
     const body = await postStatus(t, alice, "for my followers");
+    // Followers' feeds are filled by the queued fan-out job.
+    await t.drainJobs();
     const entries = await db
       .select({ accountId: homeFeedEntries.accountId })
       .from(homeFeedEntries)

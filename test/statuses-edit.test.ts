@@ -148,6 +148,48 @@ describe("PUT /api/v1/statuses/:id", () => {
     ]);
   });
 
+  it("replaces a booster's earlier update notification on each edit, as Mastodon", async () => {
+    const alice = await makeUser(t);
+    const bob = await makeUser(t);
+    const carol = await makeUser(t);
+    const posted = await postStatus(t, alice, "version 1");
+    const other = await postStatus(t, alice, "another one");
+    expect((await boost(bob, posted.id)).status).toBe(200);
+    expect((await boost(carol, posted.id)).status).toBe(200);
+    expect((await boost(bob, other.id)).status).toBe(200);
+    const updates = async (user: TestUser) =>
+      (await t.json("/api/v1/notifications?types[]=update", { token: user.token })).body.map(
+        (n: { id: string; status: { id: string; content: string } }) => ({
+          id: n.id,
+          status: n.status.id,
+          content: n.status.content,
+        }),
+      );
+
+    expect((await edit(alice, posted.id, { status: "version 2" })).status).toBe(200);
+    expect((await edit(alice, other.id, { status: "another one, edited" })).status).toBe(200);
+    // Newest first: the other status was edited last.
+    const [otherOfBob, firstOfBob] = await updates(bob);
+    expect(firstOfBob).toMatchObject({ status: posted.id, content: "<p>version 2</p>" });
+    expect(otherOfBob).toMatchObject({ status: other.id });
+
+    expect((await edit(alice, posted.id, { status: "version 3" })).status).toBe(200);
+    const ofBob = await updates(bob);
+    expect(ofBob.map((n: { status: string }) => n.status)).toEqual([posted.id, other.id]);
+    // The earlier one about the edited status is gone, the other status's kept.
+    expect(ofBob[0].id).not.toBe(firstOfBob!.id);
+    expect(BigInt(ofBob[0].id)).toBeGreaterThan(BigInt(firstOfBob!.id));
+    expect(ofBob[0].content).toBe("<p>version 3</p>");
+    expect(ofBob[1].id).toBe(otherOfBob!.id);
+    const ofCarol = await updates(carol);
+    expect(ofCarol.map((n: { status: string }) => n.status)).toEqual([posted.id]);
+    const rows = await db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.statusId, posted.id), eq(notifications.type, "update")));
+    expect(rows.map((n) => n.accountId).sort()).toEqual([bob.account.id, carol.account.id].sort());
+  });
+
   it("answers 404 for statuses that are not the user's, boosts and unknown ids", async () => {
     const alice = await makeUser(t);
     const bob = await makeUser(t);

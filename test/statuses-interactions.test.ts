@@ -312,6 +312,7 @@ describe("reblog and unreblog", () => {
     const [booster] = await db.select().from(accounts).where(eq(accounts.id, bob.account.id));
     expect(booster!.statusesCount).toBe(1);
     expect((await notificationsOf(alice, "reblog", bob)).map((n) => n.statusId)).toEqual([id]);
+    await t.drainJobs();
     const feed = await db
       .select()
       .from(homeFeedEntries)

@@ -1,7 +1,8 @@
 // Hashtags: showing, following and featuring them
 // (https://docs.joinmastodon.org/methods/tags/, methods/followed_tags/).
 import { describe, expect, it } from "vitest";
-import { isHashtagName, normalizeHashtag } from "../src/domain/graph/hashtags.ts";
+import { isHashtagName } from "../src/domain/graph/hashtags.ts";
+import { normalizeTagName } from "../src/domain/statuses/tags.ts";
 import { makeUser, tokenFor } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 
@@ -12,11 +13,40 @@ const post = (path: string, user: { token: string }) =>
 
 describe("hashtag names", () => {
   it("are normalised as Mastodon's HashtagNormalizer", () => {
-    expect(normalizeHashtag("Café")).toBe("cafe");
-    expect(normalizeHashtag("ＣＡＦＥ")).toBe("cafe");
-    expect(normalizeHashtag("Ñandú")).toBe("nandu");
-    expect(normalizeHashtag("東京")).toBe("東京");
-    expect(normalizeHashtag("a·b")).toBe("a·b");
+    expect(normalizeTagName("Café")).toBe("cafe");
+    expect(normalizeTagName("ＣＡＦＥ")).toBe("cafe");
+    expect(normalizeTagName("Ñandú")).toBe("nandu");
+    expect(normalizeTagName("東京")).toBe("東京");
+    expect(normalizeTagName("a·b")).toBe("a·b");
+  });
+
+  it("fold Latin letters to ASCII with Mastodon's ASCIIFolding table, and only those", () => {
+    expect(normalizeTagName("Łódź")).toBe("lodz");
+    expect(normalizeTagName("Øresund")).toBe("oresund");
+    expect(normalizeTagName("Đakovo")).toBe("dakovo");
+    expect(normalizeTagName("Ħamrun")).toBe("hamrun");
+    expect(normalizeTagName("ıstanbul")).toBe("istanbul");
+    expect(normalizeTagName("Ŧŧ_Ŋŋ_ĸ")).toBe("tt_nn_k");
+    expect(normalizeTagName("Straße")).toBe("straße");
+    // Letters the table leaves out keep their marks, as in Mastodon.
+    expect(normalizeTagName("ǍbcỆ")).toBe("ǎbcệ");
+    // NFKC first: ſ is s, ² is 2; then only letters, marks, digits and separators.
+    expect(normalizeTagName("ſx²")).toBe("sx2");
+    expect(normalizeTagName("a-b.c")).toBe("abc");
+  });
+
+  it("are the same tag however they are written in a status", async () => {
+    const me = await makeUser(t);
+    const { status, body } = await t.json("/api/v1/statuses", {
+      method: "POST",
+      token: me.token,
+      json: { status: "#Łódź and #Lodz and #ŁÓDŹ" },
+    });
+    expect(status).toBe(200);
+    expect(body.tags).toHaveLength(1);
+    expect(body.tags[0].url).toBe("https://herd.test/tags/lodz");
+    // The tag now exists (a tag never used has the id "").
+    expect((await t.json("/api/v1/tags/Łodz")).body.id).not.toBe("");
   });
 
   it("need a letter", () => {
@@ -124,7 +154,19 @@ describe("GET /api/v1/followed_tags", () => {
     const rest = await t.json(next.replace("https://herd.test", ""), { token: me.token });
     expect(rest.body.map((tag: { name: string }) => tag.name)).toEqual(["one"]);
     expect((await t.json("/api/v1/followed_tags")).status).toBe(401);
-    const read = await tokenFor(t, me.user.id, ["read:follows"]);
-    expect((await t.json("/api/v1/followed_tags", { token: read })).body).toHaveLength(3);
+    for (const scope of ["read:follows", "read", "follow"]) {
+      const token = await tokenFor(t, me.user.id, [scope]);
+      expect((await t.json("/api/v1/followed_tags", { token })).body).toHaveLength(3);
+    }
+    const wrong = await tokenFor(t, me.user.id, ["read:accounts"]);
+    expect(await t.json("/api/v1/followed_tags", { token: wrong })).toMatchObject({
+      status: 403,
+      body: { error: "This action is outside the authorized scopes" },
+    });
+    const app = await tokenFor(t, null, ["read", "follow"]);
+    expect(await t.json("/api/v1/followed_tags", { token: app })).toMatchObject({
+      status: 422,
+      body: { error: "This method requires an authenticated user" },
+    });
   });
 });

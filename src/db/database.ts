@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import * as schema from "./schema/index.ts";
@@ -14,11 +15,58 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** Distinct statements a pool names (and so each of its connections may prepare), at most. */
+export const MAX_PREPARED_STATEMENTS = 256;
+
+/**
+ * Names the statements Drizzle sends with parameters, so that each
+ * connection parses them once and PostgreSQL can keep their plans (as Rails
+ * does with prepared statements): planning the visibility and feed
+ * conditions of a timeline costs PostgreSQL more than running them
+ * (bench/social.ts). Statements without parameters keep the simple protocol,
+ * which takes several commands at once; so does everything sent as a plain
+ * string (migrations, pg-boss).
+ */
+function prepareStatements(pool: pg.Pool): void {
+  const names = new Map<string, string>();
+  const nameOf = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_PREPARED_STATEMENTS) {
+      name = `herd_${createHash("sha1").update(text).digest("base64url").slice(0, 22)}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  pool.on("connect", (client) => {
+    const query = client.query as (...args: unknown[]) => unknown;
+    client.query = function (
+      this: pg.PoolClient,
+      config: unknown,
+      values: unknown,
+      ...rest: unknown[]
+    ) {
+      if (
+        typeof config === "object" &&
+        config !== null &&
+        typeof (config as pg.QueryConfig).text === "string" &&
+        !(config as pg.QueryConfig).name &&
+        Array.isArray(values) &&
+        values.length > 0
+      ) {
+        const name = nameOf((config as pg.QueryConfig).text);
+        if (name) config = { ...config, name };
+      }
+      return query.call(this, config, values, ...rest);
+    } as typeof client.query;
+  });
+}
+
 export function connect(url: string, max = 10): Database {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
   // An idle client's error (the server went away) must not crash the process;
   // the next query reports it.
   pool.on("error", () => undefined);
+  prepareStatements(pool);
   const db = drizzle(pool, { schema });
   return {
     pool,

@@ -8,6 +8,7 @@ import { and, eq, ilike, inArray, isNull, or, sql, type SQL } from "drizzle-orm"
 import type { Db } from "../../db/database.ts";
 import { accounts, users, type AccountRow } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
+import { followedByOrSelf } from "../graph/follow-lists.ts";
 
 export interface AccountWithUser extends AccountRow {
   /** The local user's role (null: everyone, or a remote account). */
@@ -132,19 +133,23 @@ export interface AccountSearch {
   limit: number;
   offset: number;
   localDomains: readonly string[];
-  /** Only accounts the viewer follows (none until follows exist). */
+  /** Only the viewer and the accounts it follows (nothing without a viewer). */
   followingOnly: boolean;
+  /** The signed-in searcher. */
+  viewerId?: string | null;
 }
 
 /**
  * GET /api/v1/accounts/search without a search engine: accounts whose
  * username or display name starts with the query (case-insensitive), of those
  * Mastodon deems searchable (shown, not suspended, not moved); an exact
- * username first.
+ * username first. `followingOnly` keeps the searcher and the accounts it
+ * follows, as Mastodon's following search.
  */
 export async function searchAccounts(db: Db, s: AccountSearch): Promise<AccountWithUser[]> {
   const [username = "", domain] = s.q.trim().replace(/^@/, "").split("@");
-  if (username === "" || s.followingOnly) return [];
+  const viewerId = s.viewerId ?? null;
+  if (username === "" || (s.followingOnly && viewerId === null)) return [];
   const local =
     domain === undefined ||
     domain === "" ||
@@ -169,6 +174,7 @@ export async function searchAccounts(db: Db, s: AccountSearch): Promise<AccountW
         VISIBLE,
         isNull(accounts.suspendedAt),
         isNull(accounts.movedToAccountId),
+        s.followingOnly && viewerId !== null ? followedByOrSelf(viewerId, accounts.id) : undefined,
       ),
     )
     .orderBy(

@@ -14,9 +14,7 @@ import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.ts";
 import { conversations, type StatusRow } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
-
-/** A bigint[] literal for ids that are known to be ids (from the database). */
-const idArray = (ids: readonly string[]) => `{${ids.join(",")}}`;
+import { idArray } from "../../lib/pg-arrays.ts";
 
 const byNumber = (a: string, b: string) =>
   BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0;

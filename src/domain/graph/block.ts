@@ -12,11 +12,11 @@ import type { Db } from "../../db/database.ts";
 import { accounts, blocks, followRequests } from "../../db/schema/index.ts";
 import type { PageQuery } from "../../http/pagination.ts";
 import { newId } from "../../lib/ids.ts";
+import { clearNotificationsFrom, withdrawNotificationsOfPairs } from "../notifications/dismiss.ts";
 import { pageClauses, toPage, type Page } from "../statuses/interactions/page.ts";
 import { onBlockOrMute, onUnfollow } from "../timelines/feeds.ts";
 import type { ListedAccount } from "./follow-lists.ts";
 import { followPair, lockPair, removeFollows } from "./follow-rows.ts";
-import { clearNotificationsFrom, withdrawNotifications } from "./withdraw-notifications.ts";
 
 /** `accountId` blocks `targetId`. */
 export async function blockAccount(db: Db, accountId: string, targetId: string): Promise<void> {
@@ -43,7 +43,7 @@ export async function blockAccount(db: Db, accountId: string, targetId: string):
         ),
       )
       .returning({ from: followRequests.accountId, to: followRequests.targetAccountId });
-    await withdrawNotifications(
+    await withdrawNotificationsOfPairs(
       tx,
       requests.map((r) => ({ accountId: r.to, fromAccountId: r.from })),
       "follow_request",

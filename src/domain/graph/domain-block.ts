@@ -13,10 +13,10 @@ import { accountDomainBlocks, accounts, followRequests, follows } from "../../db
 import type { PageQuery } from "../../http/pagination.ts";
 import { newId } from "../../lib/ids.ts";
 import { unprocessable } from "../errors.ts";
+import { clearNotificationsFromDomain } from "../notifications/dismiss.ts";
 import { pageClauses, toPage, type Page } from "../statuses/interactions/page.ts";
 import { onUnfollow } from "../timelines/feeds.ts";
 import { removeFollows } from "./follow-rows.ts";
-import { clearNotificationsFromDomain } from "./withdraw-notifications.ts";
 
 export interface BlockedDomain {
   id: string;

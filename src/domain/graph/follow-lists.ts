@@ -10,7 +10,7 @@
 // - familiar followers: the accounts the viewer follows that follow each
 //   given account, leaving out those hiding their collections, and nothing
 //   for an account that hides its own.
-import { and, desc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, sql, type AnyColumn, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
 import { accounts, follows, type AccountRow } from "../../db/schema/index.ts";
 import type { PageQuery } from "../../http/pagination.ts";
@@ -122,4 +122,14 @@ export async function familiarFollowers(
     .orderBy(desc(follows.id));
   for (const r of rows) result.get(r.ownerId)?.push(r.followerId);
   return result;
+}
+
+/**
+ * The account in `column` is `viewerId` itself or one it follows: what an
+ * account search with `following=true` keeps (Account::Search's
+ * `first_degree`, which counts the searcher in).
+ */
+export function followedByOrSelf(viewerId: string, column: SQL | AnyColumn): SQL {
+  return sql`(${column} = ${viewerId}::bigint OR ${column} IN (
+    SELECT f.target_account_id FROM follows f WHERE f.account_id = ${viewerId}::bigint))`;
 }

@@ -8,18 +8,18 @@
 // - rejecting drops the request and its notification;
 // - the list shows who asks, newest request first, paginated by request id,
 //   without suspended accounts.
-import { and, count, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
 import { accounts, followRequests, follows, listAccounts } from "../../db/schema/index.ts";
 import type { PageQuery } from "../../http/pagination.ts";
 import { notFound } from "../errors.ts";
+import { withdrawNotifications } from "../notifications/dismiss.ts";
 import { notify } from "../notifications/notify.ts";
 import { pageClauses, toPage, type Page } from "../statuses/interactions/page.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { onFollow } from "../timelines/feeds.ts";
 import type { ListedAccount } from "./follow-lists.ts";
 import { insertFollow, lockPair } from "./follow-rows.ts";
-import { withdrawNotifications } from "./withdraw-notifications.ts";
 
 const requestFrom = (requesterId: string, accountId: string) =>
   and(eq(followRequests.accountId, requesterId), eq(followRequests.targetAccountId, accountId));
@@ -63,7 +63,11 @@ export async function authorizeFollowRequest(
       .where(eq(listAccounts.followRequestId, request.id));
     if (follow.created) await onFollow(tx, requesterId, accountId, jobs);
     await tx.delete(followRequests).where(eq(followRequests.id, request.id));
-    await withdrawNotifications(tx, [{ accountId, fromAccountId: requesterId }], "follow_request");
+    await withdrawNotifications(tx, {
+      accountId,
+      fromAccountId: requesterId,
+      type: "follow_request",
+    });
     if (follow.created) {
       await notify(tx, { accountId, fromAccountId: requesterId, type: "follow" });
     }
@@ -83,7 +87,11 @@ export async function rejectFollowRequest(
       .where(requestFrom(requesterId, accountId))
       .returning({ id: followRequests.id });
     if (removed.length === 0) throw notFound();
-    await withdrawNotifications(tx, [{ accountId, fromAccountId: requesterId }], "follow_request");
+    await withdrawNotifications(tx, {
+      accountId,
+      fromAccountId: requesterId,
+      type: "follow_request",
+    });
   });
 }
 
@@ -106,12 +114,18 @@ export async function pendingFollowRequests(
   return toPage(rows, (r) => r.id, q);
 }
 
-/** How many accounts ask to follow `accountId` (CredentialAccount's source.follow_requests_count). */
-export async function countFollowRequests(db: Db, accountId: string): Promise<number> {
-  const [row] = await db
-    .select({ n: count() })
-    .from(followRequests)
-    .innerJoin(accounts, eq(accounts.id, followRequests.accountId))
-    .where(and(eq(followRequests.targetAccountId, accountId), isNull(accounts.suspendedAt)));
-  return row?.n ?? 0;
+/**
+ * How many accounts ask to follow `accountId`, counting at most `limit` when
+ * given (CredentialAccount's source.follow_requests_count stops at 40).
+ */
+export async function countFollowRequests(
+  db: Db,
+  accountId: string,
+  limit?: number,
+): Promise<number> {
+  const result = await db.execute<{ n: number }>(sql`SELECT count(*)::int AS n FROM (
+    SELECT 1 FROM follow_requests r JOIN accounts a ON a.id = r.account_id
+    WHERE r.target_account_id = ${accountId}::bigint AND a.suspended_at IS NULL
+    ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}) x`);
+  return Number(result.rows[0]?.n ?? 0);
 }

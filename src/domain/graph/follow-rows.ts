@@ -10,8 +10,8 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.ts";
 import { accounts, follows } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
-import { idArray, intArray } from "./pg-arrays.ts";
-import { withdrawNotifications } from "./withdraw-notifications.ts";
+import { idArray, intArray } from "../../lib/pg-arrays.ts";
+import { withdrawNotificationsOfPairs } from "../notifications/dismiss.ts";
 
 export interface FollowSettings {
   showReblogs: boolean;
@@ -122,7 +122,7 @@ export async function removeFollows(tx: DbOrTx, where: SQL): Promise<RemovedFoll
   await tx.execute(sql`DELETE FROM account_pins p
     USING (SELECT unnest(${followers}::bigint[]) AS a, unnest(${followed}::bigint[]) AS t) g
     WHERE p.account_id = g.a AND p.target_account_id = g.t`);
-  await withdrawNotifications(
+  await withdrawNotificationsOfPairs(
     tx,
     gone.map((g) => ({ accountId: g.targetAccountId, fromAccountId: g.accountId })),
     "follow",

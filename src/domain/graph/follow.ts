@@ -16,11 +16,11 @@ import type { Db, DbOrTx } from "../../db/database.ts";
 import { accounts, followRequests, follows, type AccountRow } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
 import { forbidden, notFound } from "../errors.ts";
+import { withdrawNotifications } from "../notifications/dismiss.ts";
 import { notify } from "../notifications/notify.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { onFollow, onUnfollow } from "../timelines/feeds.ts";
 import { followPair, insertFollow, lockPair, removeFollows } from "./follow-rows.ts";
-import { withdrawNotifications } from "./withdraw-notifications.ts";
 
 /** What a follow asks for; an absent field keeps what an existing follow has. */
 export interface FollowChoices {
@@ -133,11 +133,11 @@ export async function unfollowAccount(db: Db, accountId: string, targetId: strin
       )
       .returning({ id: followRequests.id });
     if (withdrawn.length > 0) {
-      await withdrawNotifications(
-        tx,
-        [{ accountId: targetId, fromAccountId: accountId }],
-        "follow_request",
-      );
+      await withdrawNotifications(tx, {
+        accountId: targetId,
+        fromAccountId: accountId,
+        type: "follow_request",
+      });
     }
   });
 }

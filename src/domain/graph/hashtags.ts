@@ -16,9 +16,6 @@ export function isHashtagName(name: string): boolean {
   return found.length === 1 && found[0] === name;
 }
 
-/** The stored form of a hashtag name. */
-export const normalizeHashtag = normalizeTagName;
-
 /** The tag named `name` (any spelling), or null. */
 export async function findTag(db: DbOrTx, name: string): Promise<TagRow | null> {
   const [row] = await db

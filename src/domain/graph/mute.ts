@@ -17,11 +17,11 @@ import type { Db } from "../../db/database.ts";
 import { accounts, mutes } from "../../db/schema/index.ts";
 import type { PageQuery } from "../../http/pagination.ts";
 import { newId } from "../../lib/ids.ts";
+import { clearNotificationsFrom } from "../notifications/dismiss.ts";
 import { pageClauses, toPage, type Page } from "../statuses/interactions/page.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { onBlockOrMute, onUnmute } from "../timelines/feeds.ts";
 import type { ListedAccount } from "./follow-lists.ts";
-import { clearNotificationsFrom } from "./withdraw-notifications.ts";
 
 export interface MuteChoices {
   /** Hide their notifications too (default true). */

@@ -7,7 +7,7 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.ts";
 import { isId } from "../../lib/ids.ts";
-import { idArray } from "./pg-arrays.ts";
+import { idArray } from "../../lib/pg-arrays.ts";
 
 export interface FollowOptions {
   showReblogs: boolean;

@@ -6,9 +6,10 @@
 import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.ts";
 import type { TagRow } from "../../db/schema/index.ts";
+import { idArray } from "../../lib/pg-arrays.ts";
 import { notFound } from "../errors.ts";
-import { findTag, isHashtagName, normalizeHashtag } from "./hashtags.ts";
-import { idArray } from "./pg-arrays.ts";
+import { normalizeTagName } from "../statuses/tags.ts";
+import { findTag, isHashtagName } from "./hashtags.ts";
 
 export interface TagInfo {
   /** "" for a tag not saved yet. */
@@ -34,7 +35,7 @@ export async function resolveTag(db: DbOrTx, rawName: string): Promise<TagInfo> 
   if (!isHashtagName(rawName)) throw notFound();
   const tag = await findTag(db, rawName);
   if (tag) return tagInfo(tag);
-  return { id: "", name: normalizeHashtag(rawName), displayName: rawName };
+  return { id: "", name: normalizeTagName(rawName), displayName: rawName };
 }
 
 /** The viewer's flags for each tag, in one query (none without a viewer). */

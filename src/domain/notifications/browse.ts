@@ -149,6 +149,14 @@ export async function lastReadId(db: Db, recipientId: string): Promise<string | 
   return result.rows[0]?.last_read_id ?? null;
 }
 
+/** The WHERE of a listing's notifications newer than the notifications marker (over FROM). */
+export async function unreadWhere(db: Db, recipientId: string, filter: BrowseFilter): Promise<SQL> {
+  const marker = await lastReadId(db, recipientId);
+  const where = [browseWhere(recipientId, filter)];
+  if (marker) where.push(sql`n.id > ${marker}::bigint`);
+  return sql.join(where, sql` AND `);
+}
+
 /**
  * How many notifications are newer than the notifications marker, at most
  * `limit` (Api::V1::NotificationsController#unread_count).
@@ -159,11 +167,9 @@ export async function unreadCount(
   filter: BrowseFilter,
   limit: number,
 ): Promise<number> {
-  const marker = await lastReadId(db, recipientId);
-  const where = [browseWhere(recipientId, filter)];
-  if (marker) where.push(sql`n.id > ${marker}::bigint`);
+  const where = await unreadWhere(db, recipientId, filter);
   const result = await db.execute<{ count: number }>(sql`
     SELECT count(*)::int AS count FROM (
-      SELECT 1 FROM ${FROM} WHERE ${sql.join(where, sql` AND `)} ORDER BY n.id ASC LIMIT ${limit}) x`);
+      SELECT 1 FROM ${FROM} WHERE ${where} ORDER BY n.id ASC LIMIT ${limit}) x`);
   return Number(result.rows[0]?.count ?? 0);
 }

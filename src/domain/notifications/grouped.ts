@@ -11,13 +11,14 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
 import type { NotificationType } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
+import { textArray } from "../../lib/pg-arrays.ts";
 import { notFound } from "../errors.ts";
 import {
   browseWhere,
   FROM,
-  lastReadId,
   shownTo,
   toView,
+  unreadWhere,
   VIEW_COLUMNS,
   type BrowseFilter,
   type NotificationView,
@@ -78,7 +79,7 @@ async function loadGroupsData(
         ORDER BY n.id DESC LIMIT ${SAMPLE_ACCOUNTS_SIZE}) AS sample_ids,
       (SELECT count(*)::int FROM ${FROM} WHERE ${member} ${upTo}) AS count
       ${pageColumns}
-    FROM unnest(${`{${keys.map((k) => `"${k.replace(/["\\]/g, "\\$&")}"`).join(",")}}`}::text[]) AS g(key)`);
+    FROM unnest(${textArray(keys)}::text[]) AS g(key)`);
   return new Map(result.rows.map((r) => [r.group_key, r]));
 }
 
@@ -242,12 +243,9 @@ export async function unreadGroupCount(
   grouped: readonly NotificationType[],
   limit: number,
 ): Promise<number> {
-  const marker = await lastReadId(db, recipientId);
-  const where = [browseWhere(recipientId, filter)];
-  if (marker) where.push(sql`n.id > ${marker}::bigint`);
+  const where = await unreadWhere(db, recipientId, filter);
   const result = await db.execute<{ count: number }>(sql`
     SELECT count(*)::int AS count FROM (
-      SELECT DISTINCT ${groupKeySql(grouped)} FROM ${FROM}
-      WHERE ${sql.join(where, sql` AND `)} LIMIT ${limit}) x`);
+      SELECT DISTINCT ${groupKeySql(grouped)} FROM ${FROM} WHERE ${where} LIMIT ${limit}) x`);
   return Number(result.rows[0]?.count ?? 0);
 }

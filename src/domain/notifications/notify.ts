@@ -9,11 +9,15 @@
 // `status` notifications (new posts of accounts followed with notify=true)
 // are for the caller to decide; `statusId` of a reblog notification may be
 // the boost or the boosted status (the boosted one is what it is about).
+// An "update" (a boosted status was edited) replaces the recipient's earlier
+// ones about the same status, whatever the rules decide for the new one, as
+// LocalNotificationWorker does: one per booster and status, the latest.
 // https://docs.joinmastodon.org/methods/notifications/
 import type { DbOrTx } from "../../db/database.ts";
 import { notifications, type NotificationType } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
 import { addStatusToConversation } from "../conversations/account-conversations.ts";
+import { withdrawNotifications } from "./dismiss.ts";
 import { groupKeyFor } from "./group-key.ts";
 import { decide } from "./notify-conditions.ts";
 import { upsertRequest } from "./notification-requests.ts";
@@ -29,6 +33,9 @@ export interface NewNotification {
 
 export async function notify(tx: DbOrTx, n: NewNotification): Promise<void> {
   const statusId = n.statusId ?? null;
+  if (n.type === "update" && statusId !== null) {
+    await withdrawNotifications(tx, { ...n, statusId });
+  }
   const { outcome, target } = await decide(tx, n.accountId, n.fromAccountId, n.type, statusId);
   if (outcome === "drop") return;
   const filtered = outcome === "filter";

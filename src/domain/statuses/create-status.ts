@@ -33,6 +33,7 @@ import { isId, newId } from "../../lib/ids.ts";
 import { DomainError, notFound, unprocessable } from "../errors.ts";
 import { onDirectStatus } from "../conversations/account-conversations.ts";
 import { notify } from "../notifications/notify.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
 import { onStatusCreated } from "../timelines/feeds.ts";
 import { findVisibleStatus, original } from "./interactions/target.ts";
 import { DEFAULT_LANGUAGE, languageCascade } from "./languages.ts";
@@ -173,7 +174,7 @@ async function countNewStatus(tx: DbOrTx, status: StatusRow): Promise<void> {
 /** Posts a status for `author`; returns its id (or that of the status the idempotency key made). */
 export async function createStatus(
   db: Db,
-  ctx: FormatContext,
+  ctx: FormatContext & { jobs: JobQueue | null },
   author: Author,
   input: NewStatus,
 ): Promise<string> {
@@ -256,7 +257,8 @@ export async function createStatus(
       row,
       mentioned.accounts.map((a) => a.id),
     );
-    await onStatusCreated(tx, row);
+    // Followers' feeds are filled by a queued job: posting latency does not grow with followers.
+    await onStatusCreated(tx, row, ctx.jobs);
     return row.id;
   });
 }

@@ -15,8 +15,8 @@ import { accounts, statusPins, statuses, type StatusRow } from "../../db/schema/
 import { isId } from "../../lib/ids.ts";
 import { notFound } from "../errors.ts";
 import { onDirectStatusDeleted } from "../conversations/account-conversations.ts";
+import { withdrawNotifications } from "../notifications/dismiss.ts";
 import { onStatusDeleted } from "../timelines/feeds.ts";
-import { withdrawNotification } from "./interactions/withdraw-notification.ts";
 import { untagDeletedStatus } from "./tags.ts";
 
 /** Status#decrement_counter_caches for a status just discarded. */
@@ -65,7 +65,7 @@ export async function deleteStatus(db: Db, accountId: string, id: string): Promi
         .from(statuses)
         .where(eq(statuses.id, status.reblogOfId));
       if (boosted) {
-        await withdrawNotification(tx, {
+        await withdrawNotifications(tx, {
           accountId: boosted.accountId,
           fromAccountId: accountId,
           type: "reblog",

@@ -24,10 +24,15 @@ const SUPPORTED: ReadonlySet<string> = new Set(
 /** The instance's default locale (Mastodon's I18n.default_locale). */
 export const DEFAULT_LANGUAGE = "en";
 
+/** Whether `code` names a supported language exactly (LanguagesHelper#valid_locale?). */
+export function isSupportedLanguage(code: string): boolean {
+  return SUPPORTED.has(code);
+}
+
 /** Mastodon's valid_locale_or_nil. */
 export function validLanguage(value: unknown): string | null {
   if (typeof value !== "string" || value.trim() === "") return null;
-  if (SUPPORTED.has(value)) return value;
+  if (isSupportedLanguage(value)) return value;
   const [code = ""] = value.split(/[_-]/);
   return SUPPORTED.has(code) ? code : null;
 }

@@ -4,7 +4,7 @@
 // and Statuses::Sources controllers. Each asks StatusPolicy#show?
 // (statusVisibleTo) and answers 404 for what the viewer may not see, so that
 // a hidden status cannot be told from a missing one.
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
 import { statusEdits, statuses, type StatusRow } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
@@ -23,24 +23,42 @@ export async function requireStatus(
   return status;
 }
 
-/**
- * The ids of `ids` the viewer may see, in the order asked, duplicates
- * dropped (Status.permitted_statuses_from_ids: StatusPolicy, then what the
- * viewer blocks or mutes).
- */
-export async function permittedStatusIds(
-  db: Db,
-  ids: readonly string[],
-  viewerId: string | null,
-): Promise<string[]> {
+/** The ids of `ids` that meet `condition`, in the order asked, duplicates dropped. */
+async function idsWhere(db: Db, ids: readonly string[], condition: SQL): Promise<string[]> {
   const wanted = [...new Set(ids.filter(isId))];
   if (wanted.length === 0) return [];
   const rows = await db
     .select({ id: statuses.id })
     .from(statuses)
-    .where(and(inArray(statuses.id, wanted), statusVisibleTo(viewerId), notHiddenBy(viewerId)));
+    .where(and(inArray(statuses.id, wanted), condition));
   const found = new Set(rows.map((r) => r.id));
   return wanted.filter((id) => found.has(id));
+}
+
+/**
+ * The ids of `ids` the viewer may see, in the order asked, duplicates
+ * dropped (Status.permitted_statuses_from_ids: StatusPolicy, then what the
+ * viewer blocks or mutes).
+ */
+export function permittedStatusIds(
+  db: Db,
+  ids: readonly string[],
+  viewerId: string | null,
+): Promise<string[]> {
+  return idsWhere(db, ids, and(statusVisibleTo(viewerId), notHiddenBy(viewerId))!);
+}
+
+/**
+ * The ids of `ids` the viewer may see (StatusPolicy only), in the order
+ * asked: for entities that show a status beside something else, such as a
+ * notification request's last status.
+ */
+export function visibleStatusIds(
+  db: Db,
+  ids: readonly string[],
+  viewerId: string | null,
+): Promise<string[]> {
+  return idsWhere(db, ids, statusVisibleTo(viewerId));
 }
 
 /** What GET /api/v1/statuses/:id/source shows. */

@@ -1,7 +1,8 @@
 // Hashtags of local statuses, as Mastodon's ProcessHashtagsService, Tag and
 // HashtagNormalizer:
 // - a tag's `name` is the normalised form (NFKC, lower case, Latin letters
-//   without diacritics, only letters, digits and the hashtag separators);
+//   folded to ASCII as Mastodon's ASCIIFolding table does, only letters,
+//   marks, digits and the hashtag separators);
 //   `display_name` keeps the form first written;
 // - a status's tags are replaced by the tags of its current text;
 // - the author's featured tags count their public and unlisted statuses;
@@ -20,18 +21,37 @@ import { extractHashtagNames } from "../../lib/text-to-html.ts";
 
 /** Tag::HASHTAG_SEPARATORS. */
 const SEPARATORS = "_\u00B7\u30FB\u200C";
-const INVALID = new RegExp(`[^\\p{L}\\p{M}\\p{N}${SEPARATORS}]`, "gu");
+/**
+ * Tag::HASHTAG_INVALID_CHARS_RE: anything but Ruby's [[:alnum:]] (letters,
+ * marks, decimal digits), the Thai marks U+0E47 to U+0E4E and the separators.
+ */
+const INVALID = new RegExp(`[^\\p{L}\\p{M}\\p{Nd}\\u0E47-\\u0E4E${SEPARATORS}]`, "gu");
 
-/** Latin letters lose their diacritics (Mastodon's ASCII folding); other scripts keep their marks. */
-function foldLatin(text: string): string {
-  return text.replace(/\p{Script=Latin}\p{M}*/gu, (ch) =>
-    ch.normalize("NFD").replace(/\p{M}/gu, "").normalize("NFC"),
-  );
+/**
+ * Mastodon's ASCIIFolding (app/lib/ascii_folding.rb): these Latin letters,
+ * and only these, become the ASCII letter at the same place in FOLDED.
+ * Letters outside the table (ǎ, ẞ, ệ, ...) are kept as they are.
+ */
+const FOLDABLE =
+  "ÀÁÂÃÄÅàáâãäåĀāĂăĄąÇçĆćĈĉĊċČčÐðĎďĐđÈÉÊËèéêëĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĦħÌÍÎÏìíîïĨĩĪīĬĭĮįİıĴĵĶķĸĹĺĻļĽľĿŀŁłÑñŃńŅņŇňŉŊŋÒÓÔÕÖØòóôõöøŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšſŢţŤťŦŧÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲųŴŵÝýÿŶŷŸŹźŻżŽž";
+const FOLDED =
+  "AAAAAAaaaaaaAaAaAaCcCcCcCcCcDdDdDdEEEEeeeeEeEeEeEeEeGgGgGgGgHhHhIIIIiiiiIiIiIiIiIiJjKkkLlLlLlLlLlNnNnNnNnnNnOOOOOOooooooOoOoOoRrRrRrSsSsSsSssTtTtTtUUUUuuuuUuUuUuUuUuUuWwYyyYyYZzZzZz";
+const FOLDING: ReadonlyMap<string, string> = new Map(
+  [...FOLDABLE].map((ch, i) => [ch, FOLDED[i]!]),
+);
+const FOLDABLE_RE = new RegExp(`[${FOLDABLE}]`, "gu");
+
+/** ASCIIFolding#fold. */
+function asciiFold(text: string): string {
+  return text.replace(FOLDABLE_RE, (ch) => FOLDING.get(ch) ?? ch);
 }
 
-/** HashtagNormalizer#normalize. */
+/**
+ * HashtagNormalizer#normalize: NFKC (full-width letters), lower case, ASCII
+ * folding, then only what a tag may hold.
+ */
 export function normalizeTagName(name: string): string {
-  return foldLatin(name.normalize("NFKC").toLowerCase()).replace(INVALID, "");
+  return asciiFold(name.normalize("NFKC").toLowerCase()).replace(INVALID, "");
 }
 
 /** The display form of a tag: as written, without what no tag may hold. */

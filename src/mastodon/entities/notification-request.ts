@@ -5,7 +5,7 @@
 // whose sender cannot be rendered is left out.
 import type { Db } from "../../db/database.ts";
 import type { NotificationRequestRow } from "../../domain/notifications/notification-requests.ts";
-import { visibleStatusIds } from "../../domain/notifications/visible-statuses.ts";
+import { visibleStatusIds } from "../../domain/statuses/read.ts";
 import type { Urls } from "../../urls.ts";
 import { loadAccountViews } from "./account-loader.ts";
 import { serializeAccount, type Account } from "./account.ts";
@@ -28,7 +28,7 @@ export async function renderNotificationRequests(
 ): Promise<NotificationRequest[]> {
   if (rows.length === 0) return [];
   const wanted = rows.map((r) => r.lastStatusId).filter((id): id is string => id !== null);
-  const visible = await visibleStatusIds(db, viewerAccountId, wanted);
+  const visible = await visibleStatusIds(db, wanted, viewerAccountId);
   const [accounts, statuses] = await Promise.all([
     loadAccountViews(db, [...new Set(rows.map((r) => r.fromAccountId))]),
     renderStatuses(db, visible, viewerAccountId, urls),

@@ -145,9 +145,12 @@ async function loadStatusRows(db: Db, ids: string[]): Promise<Map<string, Loaded
         FROM users u WHERE u.account_id = statuses.account_id), statuses.local)`,
     })
     .from(statuses)
+    // One array of ids (the originals gathered first, by an InitPlan), so
+    // that PostgreSQL reads them by the primary key: `id = ANY(…) OR id IN
+    // (SELECT …)` is planned as a scan of the whole table.
     .where(
-      sql`${statuses.id} = ANY(${bigintArray(ids)}) OR ${statuses.id} IN (SELECT s2.reblog_of_id
-        FROM statuses s2 WHERE s2.id = ANY(${bigintArray(ids)}) AND s2.reblog_of_id IS NOT NULL)`,
+      sql`${statuses.id} = ANY(${bigintArray(ids)} || ARRAY(SELECT s2.reblog_of_id
+        FROM statuses s2 WHERE s2.id = ANY(${bigintArray(ids)}) AND s2.reblog_of_id IS NOT NULL))`,
     );
   return new Map(
     rows.map((r) => [r.status.id, { ...r.status, showApplication: r.showApplication }]),

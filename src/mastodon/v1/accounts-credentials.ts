@@ -1,10 +1,12 @@
 // The signed-in user's own account: verify_credentials and update_credentials
 // (https://docs.joinmastodon.org/methods/accounts/#verify_credentials), as
 // Mastodon's Api::V1::Accounts::CredentialsController.
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import { z } from "zod";
 import { loadAccount } from "../../domain/accounts/read.ts";
 import { updateProfile } from "../../domain/accounts/update-profile.ts";
+import { countFollowRequests } from "../../domain/graph/follow-requests.ts";
+import type { AccountRow, UserRow } from "../../db/schema/index.ts";
 import { requireToken, requireUser } from "../../http/auth.ts";
 import type { HerdEnv } from "../../http/env.ts";
 import { ApiError } from "../../http/errors.ts";
@@ -33,6 +35,22 @@ const updateSchema = z.object({
   // until then they are accepted and ignored.
 });
 
+/** REST::CredentialAccountSerializer counts pending follow requests up to 40. */
+const FOLLOW_REQUESTS_COUNT_LIMIT = 40;
+
+/**
+ * Answers the CredentialAccount of the user's account as stored now, with
+ * the pending follow requests counted, in a fixed number of queries.
+ */
+async function answerCredentialAccount(c: Context<HerdEnv>, account: AccountRow, user: UserRow) {
+  const db = c.var.deps.database.db;
+  const [view, followRequests] = await Promise.all([
+    loadAccount(db, account.id),
+    countFollowRequests(db, account.id, FOLLOW_REQUESTS_COUNT_LIMIT),
+  ]);
+  return c.json(serializeCredentialAccount(view ?? account, user, urlsOf(c), followRequests));
+}
+
 export function registerCredentialsRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/accounts/verify_credentials", async (c) => {
     const scopes = ["profile", "read", "read:accounts"];
@@ -48,8 +66,7 @@ export function registerCredentialsRoutes(app: Hono<HerdEnv>): void {
     } else {
       auth = requireUser(c, ...scopes);
     }
-    const view = await loadAccount(c.var.deps.database.db, auth.account!.id);
-    return c.json(serializeCredentialAccount(view ?? auth.account!, auth.user!, urlsOf(c)));
+    return answerCredentialAccount(c, auth.account!, auth.user!);
   });
 
   app.patch("/api/v1/accounts/update_credentials", async (c) => {
@@ -71,7 +88,6 @@ export function registerCredentialsRoutes(app: Hono<HerdEnv>): void {
       language: p.source?.language,
       quotePolicy: p.source?.quote_policy,
     });
-    const view = await loadAccount(db, auth.account.id);
-    return c.json(serializeCredentialAccount(view ?? auth.account, user, urlsOf(c)));
+    return answerCredentialAccount(c, auth.account, user);
   });
 }

@@ -12,6 +12,7 @@ import { followAccount, removeFromFollowers, unfollowAccount } from "../../domai
 import { familiarFollowers, followersOf, followingOf } from "../../domain/graph/follow-lists.ts";
 import { setAccountNote } from "../../domain/graph/notes.ts";
 import { loadRelationships } from "../../domain/graph/relationships.ts";
+import { isSupportedLanguage } from "../../domain/statuses/languages.ts";
 import { requireUser } from "../../http/auth.ts";
 import type { HerdEnv } from "../../http/env.ts";
 import { ApiError, notFoundError } from "../../http/errors.ts";
@@ -32,9 +33,6 @@ async function requireAccount(c: Context<HerdEnv>): Promise<void> {
   const account = await loadAccount(c.var.deps.database.db, c.req.param("id") ?? "");
   if (!account) throw notFoundError();
 }
-
-/** ISO 639 codes (two or three letters), with a region or script as Mastodon lists some. */
-const LANGUAGE = /^[a-z]{2,3}(-[A-Za-z]{2,4})?$/;
 
 const followInput = z.object({
   reblogs: zBool,
@@ -105,7 +103,8 @@ export function registerAccountRelationsRoutes(app: Hono<HerdEnv>): void {
     const p = await params(c);
     const target = await pathAccount(c);
     const input = validate(followInput, p);
-    if (input.languages?.some((l) => !LANGUAGE.test(l))) {
+    // Follow's LanguageValidator: each a language Mastodon lists, exactly.
+    if (input.languages?.some((l) => !isSupportedLanguage(l))) {
       throw new ApiError(422, "Validation failed: Languages is invalid");
     }
     const { deps } = c.var;

@@ -101,7 +101,7 @@ export function registerAccountsRoutes(app: Hono<HerdEnv>): void {
 
   // https://docs.joinmastodon.org/methods/accounts/#search
   app.get("/api/v1/accounts/search", async (c) => {
-    requireUser(c, "read", "read:accounts");
+    const { account: viewer } = requireUser(c, "read", "read:accounts");
     const p = await params(c);
     const limit = limitParam(p.limit, DEFAULT_ACCOUNTS_LIMIT);
     const offset = Math.max(0, Number.parseInt(scalar(p.offset) ?? "0", 10) || 0);
@@ -114,8 +114,8 @@ export function registerAccountsRoutes(app: Hono<HerdEnv>): void {
             limit,
             offset,
             localDomains: localDomains(deps),
-            // Herd has no follows yet: nobody is followed.
             followingOnly: truthy(p.following),
+            viewerId: viewer.id,
           });
     const urls = urlsOf(c);
     return c.json(found.map((a) => serializeAccount(a, urls)));

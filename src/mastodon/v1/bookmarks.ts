@@ -3,30 +3,14 @@
 // statuses, newest bookmark first, paginated by bookmark id.
 import type { Hono } from "hono";
 import { bookmarkedStatuses } from "../../domain/statuses/interactions/saved-statuses.ts";
-import { requireUser } from "../../http/auth.ts";
 import type { HerdEnv } from "../../http/env.ts";
-import { pageQuery } from "../../http/pagination.ts";
-import { params } from "../../http/params.ts";
-import { renderStatuses } from "../entities/status.ts";
-import { urlsOf } from "./accounts-common.ts";
-import { setPageLinks } from "./statuses-interactions.ts";
-
-/** Api::BaseController::DEFAULT_STATUSES_LIMIT, and twice that at most. */
-const STATUSES_LIMIT = 20;
+import { registerSavedStatusesRoute } from "./saved-statuses.ts";
 
 export function registerBookmarksRoutes(app: Hono<HerdEnv>): void {
-  app.get("/api/v1/bookmarks", async (c) => {
-    const { account } = requireUser(c, "read", "read:bookmarks");
-    const q = pageQuery(await params(c), STATUSES_LIMIT, STATUSES_LIMIT * 2);
-    const db = c.var.deps.database.db;
-    const page = await bookmarkedStatuses(db, account.id, q);
-    const shown = await renderStatuses(
-      db,
-      page.items.map((i) => i.statusId),
-      account.id,
-      urlsOf(c),
-    );
-    setPageLinks(c, page);
-    return c.json(shown);
-  });
+  registerSavedStatusesRoute(
+    app,
+    "/api/v1/bookmarks",
+    ["read", "read:bookmarks"],
+    bookmarkedStatuses,
+  );
 }

@@ -46,24 +46,11 @@ const user =
 /** GET endpoints answering a constant after `check`. */
 const EMPTY: [path: string, check: Check, body: () => unknown][] = [
   ["/api/v1/timelines/home", user("read", "read:statuses"), () => []],
-  ["/api/v1/notifications", user("read", "read:notifications"), () => []],
-  ["/api/v1/notifications/unread_count", user("read", "read:notifications"), () => ({ count: 0 })],
-  ["/api/v2/notifications/unread_count", user("read", "read:notifications"), () => ({ count: 0 })],
-  ["/api/v1/conversations", user("read", "read:statuses"), () => []],
   ["/api/v1/lists", user("read", "read:lists"), () => []],
   ["/api/v1/filters", user("read", "read:filters"), () => []],
   ["/api/v2/filters", user("read", "read:filters"), () => []],
   ["/api/v1/announcements", requireUserAnyScope, () => []],
-  ["/api/v1/followed_tags", user("follow", "read", "read:follows"), () => []],
   ["/api/v1/markers", user("read", "read:statuses"), () => ({})],
-  ["/api/v1/bookmarks", user("read", "read:bookmarks"), () => []],
-  ["/api/v1/favourites", user("read", "read:favourites"), () => []],
-  ["/api/v1/blocks", user("follow", "read", "read:blocks"), () => []],
-  ["/api/v1/mutes", user("follow", "read", "read:mutes"), () => []],
-  ["/api/v1/domain_blocks", user("follow", "read", "read:blocks"), () => []],
-  ["/api/v1/endorsements", user("read", "read:accounts"), () => []],
-  ["/api/v1/featured_tags", user("read", "read:accounts"), () => []],
-  ["/api/v1/follow_requests", user("follow", "read", "read:follows"), () => []],
   ["/api/v1/suggestions", user("read"), () => []],
   ["/api/v2/suggestions", user("read"), () => []],
   ["/api/v1/scheduled_statuses", user("read", "read:statuses"), () => []],
@@ -97,24 +84,6 @@ export function registerPlaceholderRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/timelines/list/:id", (c) => {
     requireUser(c, "read", "read:lists");
     throw new ApiError(404, "Record not found");
-  });
-
-  // Grouped notifications (https://docs.joinmastodon.org/methods/grouped_notifications/).
-  app.get("/api/v2/notifications", async (c) => {
-    requireUser(c, "read", "read:notifications");
-    const expand = (await params(c)).expand_accounts;
-    if (expand !== undefined && expand !== "full" && expand !== "partial_avatars") {
-      throw new ApiError(
-        400,
-        `Invalid value for 'expand_accounts': '${String(expand)}', allowed values are 'full' and 'partial_avatars'`,
-      );
-    }
-    return c.json({
-      accounts: [],
-      ...(expand === "partial_avatars" ? { partial_accounts: [] } : {}),
-      statuses: [],
-      notification_groups: [],
-    });
   });
 
   // Search (https://docs.joinmastodon.org/methods/search/#v2): public, but

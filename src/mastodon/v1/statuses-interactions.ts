@@ -90,7 +90,7 @@ export function registerStatusInteractionRoutes(app: Hono<HerdEnv>): void {
       urlsOf(c),
       { account: auth.account, user: auth.user },
       c.req.param("id"),
-      { visibility: scalar(p.visibility) },
+      { visibility: scalar(p.visibility), jobs: c.var.deps.jobs },
     );
     return answerStatus(c, boostId, auth.account.id);
   });

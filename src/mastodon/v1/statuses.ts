@@ -77,14 +77,19 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
     const auth = requireUser(c, ...WRITE);
     const p = await params(c);
     const { deps } = c.var;
-    const id = await createStatus(deps.database.db, formatContext(deps), auth, {
-      ...statusFields(p),
-      visibility: scalar(p.visibility),
-      inReplyToId: scalar(p.in_reply_to_id),
-      scheduledAt: scalar(p.scheduled_at),
-      applicationId: auth.application?.id ?? null,
-      idempotencyKey: c.req.header("idempotency-key") ?? null,
-    });
+    const id = await createStatus(
+      deps.database.db,
+      { ...formatContext(deps), jobs: deps.jobs },
+      auth,
+      {
+        ...statusFields(p),
+        visibility: scalar(p.visibility),
+        inReplyToId: scalar(p.in_reply_to_id),
+        scheduledAt: scalar(p.scheduled_at),
+        applicationId: auth.application?.id ?? null,
+        idempotencyKey: c.req.header("idempotency-key") ?? null,
+      },
+    );
     return renderOr404(c, id, auth.account.id);
   });
 

@@ -14,9 +14,9 @@ import type { Db } from "../../../db/database.ts";
 import { favourites, statuses } from "../../../db/schema/index.ts";
 import { newId } from "../../../lib/ids.ts";
 import { forbidden, notFound } from "../../errors.ts";
+import { withdrawNotifications } from "../../notifications/dismiss.ts";
 import { notify } from "../../notifications/notify.ts";
 import { findLiveStatus, isBlocking, original, requireVisibleStatus } from "./target.ts";
-import { withdrawNotification } from "./withdraw-notification.ts";
 
 /** Favourites status `id` for `accountId`; returns the id of the status to show. */
 export async function favouriteStatus(db: Db, accountId: string, id: string): Promise<string> {
@@ -64,7 +64,7 @@ export async function unfavouriteStatus(db: Db, accountId: string, id: string): 
       .update(statuses)
       .set({ favouritesCount: sql`greatest(${statuses.favouritesCount} - 1, 0)` })
       .where(eq(statuses.id, status.id));
-    await withdrawNotification(tx, {
+    await withdrawNotifications(tx, {
       accountId: status.accountId,
       fromAccountId: accountId,
       type: "favourite",

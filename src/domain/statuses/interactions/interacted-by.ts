@@ -10,6 +10,7 @@
 //   stays among its author's followers;
 // - pages run by the favourite id, or by the boost's status id.
 import { and, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
+import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 import type { Db } from "../../../db/database.ts";
 import { accounts, favourites, statuses } from "../../../db/schema/index.ts";
 import type { PageQuery } from "../../../http/pagination.ts";
@@ -35,48 +36,69 @@ function shownTo(viewerId: string | null): SQL {
                               AND (m.expires_at IS NULL OR m.expires_at > now())))`;
 }
 
-/** A page of the accounts that favourited status `id`. */
-export async function favouritedBy(
+/** Where the interactions with a status are: their rows, cursor and account. */
+interface Interactions {
+  table: PgTable;
+  id: PgColumn;
+  accountId: PgColumn;
+  /** The rows about status `statusId`. */
+  about: (statusId: string) => SQL | undefined;
+}
+
+const FAVOURITES: Interactions = {
+  table: favourites,
+  id: favourites.id,
+  accountId: favourites.accountId,
+  about: (statusId) => eq(favourites.statusId, statusId),
+};
+
+const BOOSTS: Interactions = {
+  table: statuses,
+  id: statuses.id,
+  accountId: statuses.accountId,
+  about: (statusId) =>
+    and(
+      eq(statuses.reblogOfId, statusId),
+      inArray(statuses.visibility, ["public", "unlisted"]),
+      isNull(statuses.deletedAt),
+    ),
+};
+
+async function interactionsPage(
+  source: Interactions,
   db: Db,
   viewerId: string | null,
   id: string,
   q: PageQuery,
 ): Promise<Page<Interaction>> {
   const status = await requireVisibleStatus(db, id, viewerId);
-  const { where, order } = pageClauses(favourites.id, q);
-  const rows = await db
-    .select({ id: favourites.id, accountId: favourites.accountId })
-    .from(favourites)
-    .innerJoin(accounts, eq(accounts.id, favourites.accountId))
-    .where(and(eq(favourites.statusId, status.id), shownTo(viewerId), ...where))
+  const { where, order } = pageClauses(source.id, q);
+  const rows: Interaction[] = await db
+    .select({ id: sql<string>`${source.id}`, accountId: sql<string>`${source.accountId}` })
+    .from(source.table)
+    .innerJoin(accounts, eq(accounts.id, source.accountId))
+    .where(and(source.about(status.id), shownTo(viewerId), ...where))
     .orderBy(order)
     .limit(q.limit);
   return toPage(rows, (r) => r.id, q);
 }
 
-/** A page of the accounts that boosted status `id` in public or unlisted. */
-export async function rebloggedBy(
+/** A page of the accounts that favourited status `id`. */
+export function favouritedBy(
   db: Db,
   viewerId: string | null,
   id: string,
   q: PageQuery,
 ): Promise<Page<Interaction>> {
-  const status = await requireVisibleStatus(db, id, viewerId);
-  const { where, order } = pageClauses(statuses.id, q);
-  const rows = await db
-    .select({ id: statuses.id, accountId: statuses.accountId })
-    .from(statuses)
-    .innerJoin(accounts, eq(accounts.id, statuses.accountId))
-    .where(
-      and(
-        eq(statuses.reblogOfId, status.id),
-        inArray(statuses.visibility, ["public", "unlisted"]),
-        isNull(statuses.deletedAt),
-        shownTo(viewerId),
-        ...where,
-      ),
-    )
-    .orderBy(order)
-    .limit(q.limit);
-  return toPage(rows, (r) => r.id, q);
+  return interactionsPage(FAVOURITES, db, viewerId, id, q);
+}
+
+/** A page of the accounts that boosted status `id` in public or unlisted. */
+export function rebloggedBy(
+  db: Db,
+  viewerId: string | null,
+  id: string,
+  q: PageQuery,
+): Promise<Page<Interaction>> {
+  return interactionsPage(BOOSTS, db, viewerId, id, q);
 }

@@ -22,6 +22,7 @@ import { isId, newId } from "../../../lib/ids.ts";
 import type { Urls } from "../../../urls.ts";
 import { DomainError, forbidden, notFound, unprocessable } from "../../errors.ts";
 import { notify } from "../../notifications/notify.ts";
+import type { JobQueue } from "../../../jobs/queue.ts";
 import { onStatusCreated } from "../../timelines/feeds.ts";
 import { defaultVisibility, type Author } from "../create-status.ts";
 import { deleteStatus } from "../delete-status.ts";
@@ -62,7 +63,7 @@ export async function reblogStatus(
   urls: Urls,
   booster: Author,
   id: string,
-  options: { visibility?: string } = {},
+  options: { visibility?: string; jobs?: JobQueue | null } = {},
 ): Promise<string> {
   const wanted = parseVisibility(options.visibility);
   const accountId = booster.account.id;
@@ -118,7 +119,7 @@ export async function reblogStatus(
         .set({ statusesCount: sql`${accounts.statusesCount} + 1`, lastStatusAt: new Date() })
         .where(eq(accounts.id, accountId));
     }
-    await onStatusCreated(tx, boost);
+    await onStatusCreated(tx, boost, options.jobs);
     await notify(tx, {
       accountId: status.accountId,
       fromAccountId: accountId,

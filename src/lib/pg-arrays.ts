@@ -10,3 +10,8 @@ export function idArray(ids: readonly string[]): string {
 export function intArray(values: readonly number[]): string {
   return `{${values.map((v) => Math.trunc(v)).join(",")}}`;
 }
+
+/** A PostgreSQL array literal of texts, each quoted. */
+export function textArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
+}
