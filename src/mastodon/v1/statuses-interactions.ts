@@ -21,6 +21,7 @@ import {
 } from "../../domain/statuses/interactions/interacted-by.ts";
 import type { Page } from "../../domain/statuses/interactions/page.ts";
 import { pinStatus, unpinStatus } from "../../domain/statuses/interactions/pin.ts";
+import { visibleStatusIds } from "../../domain/statuses/read.ts";
 import { reblogStatus, unreblogStatus } from "../../domain/statuses/interactions/reblog.ts";
 import { requireUser } from "../../http/auth.ts";
 import type { HerdEnv } from "../../http/env.ts";
@@ -37,9 +38,17 @@ const ACCOUNTS_LIMIT = 40;
 
 type Action = (db: Db, accountId: string, id: string) => Promise<string>;
 
-/** The Status `id` as the viewer sees it, or a 404 when it is gone. */
+/**
+ * The Status `id` as the viewer sees it, or a 404 when it is gone or no
+ * longer visible to the viewer. Mastodon answers an undo (unfavourite,
+ * unbookmark, unreblog) with the status even after the viewer lost access
+ * (blocked, or unfollowed a private author); Herd still carries out the undo
+ * but never shows a status to someone its policy hides it from.
+ */
 async function answerStatus(c: Context<HerdEnv>, id: string, viewerId: string) {
-  const status = await renderStatus(c.var.deps.database.db, id, viewerId, urlsOf(c));
+  const db = c.var.deps.database.db;
+  const [visible] = await visibleStatusIds(db, [id], viewerId);
+  const status = visible ? await renderStatus(db, id, viewerId, urlsOf(c)) : null;
   if (!status) throw notFoundError();
   return c.json(status);
 }
