@@ -7,7 +7,6 @@
 // Scopes: the `doorkeeper_authorize!` list of each Mastodon controller
 // (app/controllers/api/v1/..., api/v2/...); any one of them suffices.
 import type { Context, Hono } from "hono";
-import { getSettings } from "../../domain/instance/settings.ts";
 import { requireToken, requireUser } from "../../http/auth.ts";
 import type { HerdEnv } from "../../http/env.ts";
 import { ApiError } from "../../http/errors.ts";
@@ -29,13 +28,6 @@ function authorizeIfGotToken(c: Context<HerdEnv>, ...scopes: string[]) {
   return c.get("token")?.kind === "none" ? null : requireToken(c, ...scopes);
 }
 
-/** Public feeds: a token, if sent, needs the scope; a user is needed when previews are off. */
-async function checkPublicFeed(c: Context<HerdEnv>): Promise<void> {
-  authorizeIfGotToken(c, "read", "read:statuses");
-  const { timeline_preview } = await getSettings(c.get("deps").database.db);
-  if (!timeline_preview) requireUserAnyScope(c);
-}
-
 type Check = (c: Context<HerdEnv>) => unknown;
 
 const user =
@@ -45,12 +37,9 @@ const user =
 
 /** GET endpoints answering a constant after `check`. */
 const EMPTY: [path: string, check: Check, body: () => unknown][] = [
-  ["/api/v1/timelines/home", user("read", "read:statuses"), () => []],
-  ["/api/v1/lists", user("read", "read:lists"), () => []],
   ["/api/v1/filters", user("read", "read:filters"), () => []],
   ["/api/v2/filters", user("read", "read:filters"), () => []],
   ["/api/v1/announcements", requireUserAnyScope, () => []],
-  ["/api/v1/markers", user("read", "read:statuses"), () => ({})],
   ["/api/v1/suggestions", user("read"), () => []],
   ["/api/v2/suggestions", user("read"), () => []],
   ["/api/v1/scheduled_statuses", user("read", "read:statuses"), () => []],
@@ -69,22 +58,6 @@ export function registerPlaceholderRoutes(app: Hono<HerdEnv>): void {
       return c.json(body() as object);
     });
   }
-
-  app.get("/api/v1/timelines/public", async (c) => {
-    await checkPublicFeed(c);
-    return c.json([]);
-  });
-
-  app.get("/api/v1/timelines/tag/:tag", async (c) => {
-    await checkPublicFeed(c);
-    return c.json([]);
-  });
-
-  // The viewer has no lists, so none is theirs.
-  app.get("/api/v1/timelines/list/:id", (c) => {
-    requireUser(c, "read", "read:lists");
-    throw new ApiError(404, "Record not found");
-  });
 
   // Search (https://docs.joinmastodon.org/methods/search/#v2): public, but
   // paging and resolving remote resources need a signed-in user.
