@@ -1,0 +1,72 @@
+// The baselines of bench/social.ts, in a process of their own (as Herd is):
+// - a bare Hono app on @hono/node-server answering GET /<name> with the bytes
+//   of <dir>/<name>.json (captured from Herd), as application/json, and
+//   GET /health with "OK";
+// - a bare node:http server answering GET /<name> with the same bytes, and
+//   GET /health with "OK" (what Herd's /health answers).
+//
+//   node bench/social-bare.ts <dir> <hono port> <node:http port>
+//
+// Prints "ready" on stdout once both listen; stops on SIGTERM.
+import { readdirSync, readFileSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+
+const [dir, honoPort, nodePort] = process.argv.slice(2);
+if (!dir || !honoPort || !nodePort) {
+  process.stderr.write("usage: social-bare.ts <dir> <hono port> <node:http port>\n");
+  process.exit(2);
+}
+
+const bodies = new Map<string, Buffer>();
+for (const file of readdirSync(dir)) {
+  if (file.endsWith(".json")) {
+    bodies.set(`/${file.slice(0, -5)}`, readFileSync(path.join(dir, file)));
+  }
+}
+
+const app = new Hono();
+app.get("/health", (c) => c.text("OK"));
+app.get("/:name", (c) => {
+  const body = bodies.get(c.req.path);
+  if (!body) return c.notFound();
+  return c.body(new Uint8Array(body), 200, { "content-type": "application/json; charset=UTF-8" });
+});
+
+const OK = Buffer.from("OK");
+const plain = http.createServer((req, res) => {
+  const url = req.url ?? "/";
+  if (url === "/health") {
+    res.writeHead(200, { "content-type": "text/plain; charset=UTF-8", "content-length": 2 });
+    res.end(OK);
+    return;
+  }
+  const body = bodies.get(url);
+  if (!body) {
+    res.writeHead(404).end();
+    return;
+  }
+  res.writeHead(200, {
+    "content-type": "application/json; charset=UTF-8",
+    "content-length": body.length,
+  });
+  res.end(body);
+});
+
+let listening = 0;
+const ready = () => {
+  if (++listening === 2) process.stdout.write("ready\n");
+};
+const honoServer = serve(
+  { fetch: app.fetch, port: Number(honoPort), hostname: "127.0.0.1" },
+  ready,
+);
+plain.listen(Number(nodePort), "127.0.0.1", ready);
+
+process.on("SIGTERM", () => {
+  honoServer.close();
+  plain.close();
+  process.exit(0);
+});

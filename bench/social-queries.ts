@@ -1,0 +1,91 @@
+// SQL statements per request, counted in process: the real app (createApp)
+// over the seeded database, with every statement any pg client of this
+// process sends counted while one request runs. A page must cost a fixed
+// number of statements whatever its size (no N+1).
+import pg from "pg";
+import { createApp } from "../src/app.ts";
+import { parseConfig } from "../src/config.ts";
+import { connect } from "../src/db/database.ts";
+import type { Deps } from "../src/deps.ts";
+import { createMemoryRateStore } from "../src/http/rate-limit.ts";
+import { silentLogger } from "../src/logger.ts";
+
+export interface QueryCount {
+  path: string;
+  status: number;
+  /** Entities in the answer (for an array), else 1. */
+  items: number;
+  queries: number;
+  /** The first words of each statement, for a reader of the report. */
+  statements: string[];
+}
+
+type QueryFn = (...args: unknown[]) => unknown;
+
+/**
+ * Counts the statements of each GET of `paths` (with `token`), against the
+ * database at `url`, as an app for `localDomain` answers them.
+ */
+export async function countQueries(
+  url: string,
+  localDomain: string,
+  token: string,
+  paths: string[],
+): Promise<QueryCount[]> {
+  const database = connect(url, 4);
+  const config = parseConfig({
+    NODE_ENV: "production",
+    LOCAL_DOMAIN: localDomain,
+    DATA_DIR: "/nonexistent-herd-bench",
+    LOG_LEVEL: "silent",
+  });
+  const deps: Deps = {
+    config,
+    database,
+    logger: silentLogger,
+    secrets: { secretKeyBase: "x".repeat(64), postgresPassword: "unused" },
+    mailer: { send: async () => undefined },
+    jobs: { send: async () => undefined },
+  };
+  const app = createApp(deps, { rateStore: createMemoryRateStore() });
+
+  const proto = pg.Client.prototype as unknown as { query: QueryFn };
+  const original = proto.query;
+  let counting = false;
+  let statements: string[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    if (counting) {
+      const first = args[0];
+      const text =
+        typeof first === "string" ? first : ((first as { text?: string } | null)?.text ?? "?");
+      statements.push(text.replace(/\s+/g, " ").trim().slice(0, 60));
+    }
+    return original.apply(this, args);
+  };
+  const out: QueryCount[] = [];
+  try {
+    const headers = { authorization: `Bearer ${token}` };
+    for (const path of paths) {
+      await app.request(path, { headers }); // warm: token use recorded, caches filled
+      statements = [];
+      counting = true;
+      const res = await app.request(path, { headers });
+      const body: unknown = await res.json().catch(() => null);
+      // Anything the request started without awaiting (a token touch) counts too.
+      await new Promise((r) => setTimeout(r, 50));
+      counting = false;
+      out.push({
+        path,
+        status: res.status,
+        items: Array.isArray(body) ? body.length : 1,
+        queries: statements.length,
+        statements,
+      });
+    }
+  } finally {
+    counting = false;
+    proto.query = original;
+    await database.close();
+  }
+  return out;
+}
