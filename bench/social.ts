@@ -11,12 +11,13 @@
 // sizes, counted in process. Loopback only, bounded in requests and time.
 //
 //   npx node bench/social.ts [--small] [--database-url=postgres://…]
-//     [--requests=3000] [--concurrency=50] [--rounds=3] [--posts=5]
+//     [--requests=3000] [--concurrency=50] [--rounds=3] [--posts=9]
 //     [--node-flags="--cpu-prof --cpu-prof-dir=/tmp/prof"] [--json]
 //
-// Without --database-url (or DATABASE_URL) Herd runs its embedded PostgreSQL
-// in a fresh DATA_DIR; with it, Herd gets a database of its own there, which
-// is dropped at the end.
+// --node-flags: the server's Node flags (default: those of `npm start`);
+// --small: a tenth of the data set. Without --database-url (or DATABASE_URL)
+// Herd runs its embedded PostgreSQL in a fresh DATA_DIR; with it, Herd gets
+// a database of its own there, which is dropped at the end.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import os from "node:os";
@@ -31,8 +32,9 @@ import {
   stopServer,
   type Server,
 } from "./server.ts";
-import { FULL_SCALE, seed, SMALL_SCALE, type Seeded } from "./social-seed.ts";
-import { countQueries, type QueryCount } from "./social-queries.ts";
+import { FULL_SCALE, seed, SMALL_SCALE } from "./social-seed.ts";
+import { countQueries } from "./social-queries.ts";
+import { median, report, ROUND_SECONDS, type Figures, type Pair } from "./social-report.ts";
 import {
   createExternalDatabase,
   embeddedUrl,
@@ -61,7 +63,7 @@ function parseArgs(argv: string[]) {
     requests: int("requests", 3000, 100_000),
     concurrency: int("concurrency", 50, 256),
     rounds: int("rounds", 3, 10),
-    posts: int("posts", 5, 50),
+    posts: int("posts", 9, 50),
     nodeFlags: flags === undefined ? startScriptFlags() : flags.split(/\s+/).filter(Boolean),
     json: argv.includes("--json"),
   };
@@ -71,12 +73,6 @@ type Options = ReturnType<typeof parseArgs>;
 function log(message: string) {
   process.stderr.write(`bench/social: ${message}\n`);
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** GET with a bearer token; the status and the raw body. */
 function getBody(port: number, urlPath: string, token?: string) {
@@ -101,14 +97,6 @@ function getBody(port: number, urlPath: string, token?: string) {
   });
 }
 
-interface Pair {
-  herd: LoadResult;
-  base: LoadResult;
-}
-
-/** A round of load lasts about this long at most: a slow server gets fewer requests. */
-const ROUND_SECONDS = 20;
-
 /**
  * Medians over rounds of Herd and the baseline, taken in turns after a
  * warm-up of each. Each round sends `o.requests` requests, or fewer when the
@@ -118,16 +106,17 @@ async function compare(
   o: Options,
   herd: { port: number; path: string; headers?: Record<string, string> },
   base: { port: number; path: string },
+  scale: { requests: number; rounds: number } = { requests: o.requests, rounds: o.rounds },
 ): Promise<Pair> {
   const load = (t: { port: number; path: string; headers?: Record<string, string> }, n: number) =>
     runLoad({ ...t, requests: n, concurrency: o.concurrency });
   const budget = (warm: LoadResult) =>
-    Math.max(o.concurrency * 4, Math.min(o.requests, Math.floor(warm.rps * ROUND_SECONDS)));
+    Math.max(o.concurrency * 4, Math.min(scale.requests, Math.floor(warm.rps * ROUND_SECONDS)));
   const baseRequests = budget(await load(base, 300));
   const herdRequests = budget(await load(herd, 300));
   const herds: LoadResult[] = [];
   const bases: LoadResult[] = [];
-  for (let i = 0; i < o.rounds; i++) {
+  for (let i = 0; i < scale.rounds; i++) {
     bases.push(await load(base, baseRequests));
     herds.push(await load(herd, herdRequests));
   }
@@ -141,26 +130,6 @@ async function compare(
     max: Math.max(...rs.map((r) => r.max)),
   });
   return { herd: pick(herds), base: pick(bases) };
-}
-
-interface Figures {
-  node: string;
-  cpus: number;
-  loadAverage: number[];
-  database: string;
-  scale: string;
-  nodeFlags: string[];
-  seeded: Seeded;
-  bodyBytes: Record<string, number>;
-  queries: QueryCount[];
-  timeline: Pair;
-  status: Pair;
-  health: Pair;
-  healthHono: Pair;
-  instance: Pair;
-  fanOut: { bareInsertMs: number[]; durableMs: number[]; expected: number };
-  posting: { followersMs: number[]; noneMs: number[] };
-  rss: { idle: number; after: number };
 }
 
 /** Time (ms) from sending POST /api/v1/statuses until it answers, and until it is in `expected` feeds. */
@@ -282,6 +251,13 @@ async function bench(o: Options) {
         { port, path: timelinePath, headers: auth },
         { port: bare.honoPort, path: "/timeline" },
       );
+      const timelineAlone = await runLoad({
+        port,
+        path: timelinePath,
+        headers: auth,
+        requests: 200,
+        concurrency: 1,
+      });
       log("(b) one status");
       const status = await compare(
         o,
@@ -289,15 +265,21 @@ async function bench(o: Options) {
         { port: bare.honoPort, path: "/status" },
       );
       log("(d) /health and /api/v1/instance");
+      // A round of a few thousand requests to /health lasts a fraction of a
+      // second, at the mercy of whatever else the machine does then: more
+      // and longer rounds.
+      const quick = { requests: o.requests * 5, rounds: Math.max(o.rounds, 5) };
       const health = await compare(
         o,
         { port, path: "/health" },
         { port: bare.nodePort, path: "/health" },
+        quick,
       );
       const healthHono = await compare(
         o,
         { port, path: "/health" },
         { port: bare.honoPort, path: "/health" },
+        quick,
       );
       const instance = await compare(
         o,
@@ -347,6 +329,7 @@ async function bench(o: Options) {
         bodyBytes,
         queries,
         timeline,
+        timelineAlone,
         status,
         health,
         healthHono,
@@ -362,127 +345,6 @@ async function bench(o: Options) {
   } finally {
     await cleanup();
   }
-}
-
-const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "-");
-const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "-");
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows
-    .map((r) =>
-      r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "),
-    )
-    .join("\n");
-}
-
-function report(f: Figures, o: Options): string {
-  const pct = (a: number, b: number) => `${f0((a / b) * 100)}%`;
-  const times = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
-  const pass = (ok: boolean) => (ok ? "pass" : "FAIL");
-  const rows: string[][] = [["figure", "Herd", "baseline", "ratio", "target", "result"]];
-  const throughput = (label: string, p: Pair, target: number | null, baseline: string) => {
-    rows.push([
-      `${label}: req/s (vs ${baseline})`,
-      f0(p.herd.rps),
-      f0(p.base.rps),
-      pct(p.herd.rps, p.base.rps),
-      target === null ? "(info)" : `>= ${target}%`,
-      target === null ? "" : pass(p.herd.rps / p.base.rps >= target / 100 && p.herd.errors === 0),
-    ]);
-  };
-
-  const latency = (label: string, p: Pair, p99Target?: number) => {
-    rows.push([`${label}: p50 ms`, f1(p.herd.p50), f1(p.base.p50), "", "", ""]);
-    rows.push([
-      `${label}: p99 ms`,
-      f1(p.herd.p99),
-      f1(p.base.p99),
-      "",
-      p99Target ? `<= ${p99Target} ms` : "",
-      p99Target ? pass(p.herd.p99 <= p99Target) : "",
-    ]);
-  };
-  throughput("(a) home timeline, limit 40", f.timeline, 35, "bare Hono, same bytes");
-  latency("(a) home timeline, limit 40", f.timeline, 30);
-  throughput("(b) GET /api/v1/statuses/:id", f.status, 25, "bare Hono, same bytes");
-  latency("(b) GET /api/v1/statuses/:id", f.status);
-  const fan = median(f.fanOut.durableMs);
-  const bareMs = median(f.fanOut.bareInsertMs);
-  rows.push([
-    `(c) post to ${f.fanOut.expected - 1} followers' feeds, ms (vs bare INSERT…SELECT)`,
-    f0(fan),
-    f1(bareMs),
-    times(fan, bareMs),
-    "<= 5x",
-    pass(fan / bareMs <= 5),
-  ]);
-  const withF = median(f.posting.followersMs);
-  const none = median(f.posting.noneMs);
-  rows.push([
-    `(c) posting latency, ms, ${f.fanOut.expected - 1} followers (vs none)`,
-    f1(withF),
-    f1(none),
-    times(withF, none),
-    "<= 1.5x",
-    pass(withF / none <= 1.5),
-  ]);
-  throughput("(d) GET /health", f.health, 80, "bare node:http");
-  throughput("(d) GET /health", f.healthHono, null, "bare Hono");
-  throughput("(d) GET /api/v1/instance", f.instance, null, "bare node:http, same bytes");
-  rows.push(["(e) Herd RSS MiB, idle before load", f1(f.rss.idle), "", "", "", ""]);
-  rows.push(["(e) Herd RSS MiB, after the run", f1(f.rss.after), "", "", "", ""]);
-  const byLimit = (n: number) =>
-    f.queries.find((q) => q.path.endsWith(`limit=${n}`))?.queries ?? NaN;
-  rows.push([
-    "SQL statements per request, home limit 40 (vs limit 20)",
-    String(byLimit(40)),
-    String(byLimit(20)),
-    "",
-    "equal",
-    pass(byLimit(40) === byLimit(20)),
-  ]);
-
-  const lines = [
-    `Herd social bench: Node ${f.node}, ${f.cpus} CPUs, load average ${f.loadAverage.join(" ")}, ` +
-      `${f.database} PostgreSQL, ${f.scale} data set, server flags ${f.nodeFlags.join(" ") || "none"}`,
-    `Seeded: ${Object.entries(f.seeded.rows)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(", ")}`,
-    `Load: ${o.rounds} rounds per side of ${o.requests} requests (fewer if a round would ` +
-      `pass ${ROUND_SECONDS} s), ${o.concurrency} concurrent ` +
-      `keep-alive clients, medians of rounds; bodies: ${Object.entries(f.bodyBytes)
-        .map(([k, v]) => `${k} ${v} B`)
-        .join(", ")}; posts: ${o.posts}, medians`,
-    "",
-    table(rows),
-    "",
-    "Requests measured, Herd/baseline: " +
-      (
-        [
-          ["timeline", f.timeline],
-          ["status", f.status],
-          ["health", f.health],
-          ["health vs Hono", f.healthHono],
-          ["instance", f.instance],
-        ] as const
-      )
-        .map(([label, p]) => `${label} ${p.herd.requests}/${p.base.requests}`)
-        .join(", "),
-    "Statements per request (in process): " +
-      f.queries.map((q) => `${q.path} (${q.items} items) ${q.queries}`).join("; "),
-  ];
-  for (const [label, p] of [
-    ["timeline", f.timeline],
-    ["status", f.status],
-    ["health", f.health],
-    ["health (vs Hono)", f.healthHono],
-    ["instance", f.instance],
-  ] as const) {
-    if (p.herd.errors > 0)
-      lines.push(`  ${label}: Herd answered ${JSON.stringify(p.herd.statuses)}`);
-  }
-  return lines.join("\n");
 }
 
 async function main() {

@@ -1,0 +1,178 @@
+// The table bench/social.ts prints: each figure, its baseline from the same
+// run, the ratio, the target and whether it is met.
+import type { LoadResult } from "./load.ts";
+import type { QueryCount } from "./social-queries.ts";
+import type { Seeded } from "./social-seed.ts";
+
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** A round of load lasts about this long at most: a slow server gets fewer requests. */
+export const ROUND_SECONDS = 20;
+
+export interface ReportOptions {
+  requests: number;
+  rounds: number;
+  concurrency: number;
+  posts: number;
+}
+
+export interface Pair {
+  herd: LoadResult;
+  base: LoadResult;
+}
+
+export interface Figures {
+  node: string;
+  cpus: number;
+  loadAverage: number[];
+  database: string;
+  scale: string;
+  nodeFlags: string[];
+  seeded: Seeded;
+  bodyBytes: Record<string, number>;
+  queries: QueryCount[];
+  timeline: Pair;
+  /** The home timeline with one client at a time: a request's own latency, without queueing. */
+  timelineAlone: LoadResult;
+  status: Pair;
+  health: Pair;
+  healthHono: Pair;
+  instance: Pair;
+  fanOut: { bareInsertMs: number[]; durableMs: number[]; expected: number };
+  posting: { followersMs: number[]; noneMs: number[] };
+  rss: { idle: number; after: number };
+}
+
+const f0 = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "-");
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "-");
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows
+    .map((r) =>
+      r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  "),
+    )
+    .join("\n");
+}
+
+export function report(f: Figures, o: ReportOptions): string {
+  const pct = (a: number, b: number) => `${f0((a / b) * 100)}%`;
+  const times = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  const pass = (ok: boolean) => (ok ? "pass" : "FAIL");
+  const rows: string[][] = [["figure", "Herd", "baseline", "ratio", "target", "result"]];
+  const throughput = (label: string, p: Pair, target: number | null, baseline: string) => {
+    rows.push([
+      `${label}: req/s (vs ${baseline})`,
+      f0(p.herd.rps),
+      f0(p.base.rps),
+      pct(p.herd.rps, p.base.rps),
+      target === null ? "(info)" : `>= ${target}%`,
+      target === null ? "" : pass(p.herd.rps / p.base.rps >= target / 100 && p.herd.errors === 0),
+    ]);
+  };
+
+  const latency = (label: string, p: Pair, p99Target?: number) => {
+    rows.push([`${label}: p50 ms`, f1(p.herd.p50), f1(p.base.p50), "", "", ""]);
+    rows.push([
+      `${label}: p99 ms`,
+      f1(p.herd.p99),
+      f1(p.base.p99),
+      "",
+      p99Target ? `<= ${p99Target} ms` : "",
+      p99Target ? pass(p.herd.p99 <= p99Target) : "",
+    ]);
+  };
+  throughput("(a) home timeline, limit 40", f.timeline, 35, "bare Hono, same bytes");
+  latency("(a) home timeline, limit 40", f.timeline, 30);
+  rows.push([
+    "(a) home timeline, limit 40, one client at a time: p50 / p99 ms",
+    `${f1(f.timelineAlone.p50)} / ${f1(f.timelineAlone.p99)}`,
+    "",
+    "",
+    "(info)",
+    "",
+  ]);
+  throughput("(b) GET /api/v1/statuses/:id", f.status, 25, "bare Hono, same bytes");
+  latency("(b) GET /api/v1/statuses/:id", f.status);
+  const fan = median(f.fanOut.durableMs);
+  const bareMs = median(f.fanOut.bareInsertMs);
+  rows.push([
+    `(c) post to ${f.fanOut.expected - 1} followers' feeds, ms (vs bare INSERT…SELECT)`,
+    f0(fan),
+    f1(bareMs),
+    times(fan, bareMs),
+    "<= 5x",
+    pass(fan / bareMs <= 5),
+  ]);
+  const withF = median(f.posting.followersMs);
+  const none = median(f.posting.noneMs);
+  rows.push([
+    `(c) posting latency, ms, ${f.fanOut.expected - 1} followers (vs none)`,
+    f1(withF),
+    f1(none),
+    times(withF, none),
+    "<= 1.5x",
+    pass(withF / none <= 1.5),
+  ]);
+  throughput("(d) GET /health", f.health, 80, "bare node:http");
+  throughput("(d) GET /health", f.healthHono, null, "bare Hono");
+  throughput("(d) GET /api/v1/instance", f.instance, null, "bare node:http, same bytes");
+  rows.push(["(e) Herd RSS MiB, idle before load", f1(f.rss.idle), "", "", "", ""]);
+  rows.push(["(e) Herd RSS MiB, after the run", f1(f.rss.after), "", "", "", ""]);
+  const byLimit = (n: number) =>
+    f.queries.find((q) => q.path.endsWith(`limit=${n}`))?.queries ?? NaN;
+  rows.push([
+    "SQL statements per request, home limit 40 (vs limit 20)",
+    String(byLimit(40)),
+    String(byLimit(20)),
+    "",
+    "equal",
+    pass(byLimit(40) === byLimit(20)),
+  ]);
+
+  const lines = [
+    `Herd social bench: Node ${f.node}, ${f.cpus} CPUs, load average ${f.loadAverage.join(" ")}, ` +
+      `${f.database} PostgreSQL, ${f.scale} data set, server flags ${f.nodeFlags.join(" ") || "none"}`,
+    `Seeded: ${Object.entries(f.seeded.rows)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")}`,
+    `Load: ${o.rounds} rounds per side of ${o.requests} requests (/health: ` +
+      `${Math.max(o.rounds, 5)} of ${o.requests * 5}; fewer requests if a round would pass ` +
+      `${ROUND_SECONDS} s), ${o.concurrency} concurrent ` +
+      `keep-alive clients, medians of rounds; bodies: ${Object.entries(f.bodyBytes)
+        .map(([k, v]) => `${k} ${v} B`)
+        .join(", ")}; posts: ${o.posts}, medians`,
+    "",
+    table(rows),
+    "",
+    "Requests measured, Herd/baseline: " +
+      (
+        [
+          ["timeline", f.timeline],
+          ["status", f.status],
+          ["health", f.health],
+          ["health vs Hono", f.healthHono],
+          ["instance", f.instance],
+        ] as const
+      )
+        .map(([label, p]) => `${label} ${p.herd.requests}/${p.base.requests}`)
+        .join(", "),
+    "Statements per request (in process): " +
+      f.queries.map((q) => `${q.path} (${q.items} items) ${q.queries}`).join("; "),
+  ];
+  for (const [label, p] of [
+    ["timeline", f.timeline],
+    ["status", f.status],
+    ["health", f.health],
+    ["health (vs Hono)", f.healthHono],
+    ["instance", f.instance],
+  ] as const) {
+    if (p.herd.errors > 0)
+      lines.push(`  ${label}: Herd answered ${JSON.stringify(p.herd.statuses)}`);
+  }
+  return lines.join("\n");
+}
