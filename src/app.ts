@@ -2,7 +2,7 @@
 // server-rendered pages and (later) federation, over shared middleware:
 // request id and log line, CORS, default headers, body size limits, the
 // bearer token and rate limits for the API.
-import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { Hono, type Context, type MiddlewareHandler, type Next } from "hono";
 import { cors } from "hono/cors";
 import { randomUUID } from "node:crypto";
 import type { Deps } from "./deps.ts";
@@ -10,7 +10,7 @@ import { resolveToken } from "./http/auth.ts";
 import { bodyLimits } from "./http/body-limit.ts";
 import type { HerdEnv } from "./http/env.ts";
 import { handleError, respondWithError } from "./http/errors.ts";
-import { setResponseHeader } from "./http/response-headers.ts";
+import { requestHeader, withDefaultHeaders } from "./http/fast-headers.ts";
 import {
   createMemoryRateStore,
   defaultRules,
@@ -30,8 +30,7 @@ export interface AppOptions {
  * ActionDispatch::RequestId does, or a new UUID.
  */
 function requestIdOf(c: Context<HerdEnv>): string {
-  const given = c.req
-    .header("x-request-id")
+  const given = requestHeader(c, "x-request-id")
     ?.replace(/[^\w\-@]/g, "")
     .slice(0, 255);
   return given || randomUUID();
@@ -46,8 +45,7 @@ function requestLog(deps: Deps, rateStore: RateStore): MiddlewareHandler<HerdEnv
     c.set("token", { kind: "none" });
     c.set("rateStore", rateStore);
     const started = performance.now();
-    await next();
-    setResponseHeader(c, "X-Request-Id", requestId);
+    await withDefaultHeaders(c, [["X-Request-Id", requestId]], next);
     const token = c.get("token");
     deps.logger.info("request", {
       requestId,
@@ -69,25 +67,42 @@ function requestLog(deps: Deps, rateStore: RateStore): MiddlewareHandler<HerdEnv
  */
 function corsByPath(): MiddlewareHandler<HerdEnv> {
   const common = { origin: "*", allowHeaders: [] as string[], maxAge: 7200, credentials: false };
+  const exposed = [
+    "Link",
+    "X-RateLimit-Reset",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-Request-Id",
+  ];
+  // Preflight requests (OPTIONS) go through Hono's cors(); the others only
+  // need the same two headers, set without building a Response first
+  // (src/http/fast-headers.ts).
   const api = cors({
     ...common,
     allowMethods: ["POST", "PUT", "DELETE", "GET", "PATCH", "OPTIONS"],
-    exposeHeaders: [
-      "Link",
-      "X-RateLimit-Reset",
-      "X-RateLimit-Limit",
-      "X-RateLimit-Remaining",
-      "X-Request-Id",
-    ],
+    exposeHeaders: exposed,
   });
   const read = cors({ ...common, allowMethods: ["GET"] });
   const post = cors({ ...common, allowMethods: ["POST"] });
   const userinfo = cors({ ...common, allowMethods: ["GET", "POST"] });
+  const apiHeaders = [
+    ["Access-Control-Allow-Origin", "*"],
+    ["Access-Control-Expose-Headers", exposed.join(",")],
+  ] as const;
+  const otherHeaders = [["Access-Control-Allow-Origin", "*"]] as const;
+  const preflightOr =
+    (preflight: MiddlewareHandler<HerdEnv>, headers: readonly (readonly [string, string])[]) =>
+    (c: Context<HerdEnv>, next: Next) =>
+      c.req.method === "OPTIONS" ? preflight(c, next) : withDefaultHeaders(c, headers, next);
+  const forApi = preflightOr(api, apiHeaders);
+  const forPost = preflightOr(post, otherHeaders);
+  const forUserinfo = preflightOr(userinfo, otherHeaders);
+  const forRead = preflightOr(read, otherHeaders);
   return (c, next) => {
     const path = c.req.path;
-    if (path.startsWith("/api/")) return api(c, next);
-    if (path === "/oauth/token" || path === "/oauth/revoke") return post(c, next);
-    if (path === "/oauth/userinfo") return userinfo(c, next);
+    if (path.startsWith("/api/")) return forApi(c, next);
+    if (path === "/oauth/token" || path === "/oauth/revoke") return forPost(c, next);
+    if (path === "/oauth/userinfo") return forUserinfo(c, next);
     if (
       path.startsWith("/.well-known/") ||
       path.startsWith("/nodeinfo/") ||
@@ -95,7 +110,7 @@ function corsByPath(): MiddlewareHandler<HerdEnv> {
       /^\/users\/[^/]+$/.test(path) ||
       path === "/health"
     ) {
-      return read(c, next);
+      return forRead(c, next);
     }
     return next();
   };
@@ -106,16 +121,10 @@ function corsByPath(): MiddlewareHandler<HerdEnv> {
  * sniffing, and API answers kept out of shared caches (Mastodon's
  * `private, no-store` default).
  */
-const defaultHeaders: MiddlewareHandler<HerdEnv> = async (c, next) => {
-  await next();
-  const headers = c.res.headers;
-  if (!headers.has("X-Content-Type-Options")) {
-    setResponseHeader(c, "X-Content-Type-Options", "nosniff");
-  }
-  if (c.req.path.startsWith("/api/") && !headers.has("Cache-Control")) {
-    setResponseHeader(c, "Cache-Control", "private, no-store");
-  }
-};
+const NOSNIFF = [["X-Content-Type-Options", "nosniff"]] as const;
+const API_DEFAULTS = [...NOSNIFF, ["Cache-Control", "private, no-store"]] as const;
+const defaultHeaders: MiddlewareHandler<HerdEnv> = (c, next) =>
+  withDefaultHeaders(c, c.req.path.startsWith("/api/") ? API_DEFAULTS : NOSNIFF, next);
 
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const app = new Hono<HerdEnv>();

@@ -3,7 +3,8 @@ import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import * as schema from "./schema/index.ts";
 
-export type Db = NodePgDatabase<typeof schema>;
+/** Drizzle over a pool; `$client` is the pool, for the few statements written as plain SQL. */
+export type Db = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
 /** A database handle or an open transaction: domain functions that take part in a caller's transaction accept either. */
 export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];

@@ -17,7 +17,7 @@ import { errorBody } from "./errors.ts";
 import type { HerdEnv } from "./env.ts";
 import { clientIp, isLoopback, throttleIp } from "./client-ip.ts";
 import { params } from "./params.ts";
-import { setResponseHeader } from "./response-headers.ts";
+import { withDefaultHeaders } from "./fast-headers.ts";
 
 // Other modules took the client address from here first.
 export { clientIp, isLoopback, isTrustedProxy, normalizeIp, throttleIp } from "./client-ip.ts";
@@ -132,15 +132,17 @@ export function rateLimit(
         return c.json(errorBody("Too many requests"), 429);
       }
     }
-    await next();
-    if (shown && withHeaders) setHeaders(c, shown);
+    if (!shown || !withHeaders) return next();
+    return withDefaultHeaders(c, rateHeaders(shown), next);
   };
 }
 
-function setHeaders(c: Context<HerdEnv>, v: { limit: number; remaining: number; resetAt: number }) {
-  setResponseHeader(c, "X-RateLimit-Limit", String(v.limit));
-  setResponseHeader(c, "X-RateLimit-Remaining", String(v.remaining));
-  setResponseHeader(c, "X-RateLimit-Reset", resetTimestamp(v.resetAt));
+function rateHeaders(v: { limit: number; remaining: number; resetAt: number }): [string, string][] {
+  return [
+    ["X-RateLimit-Limit", String(v.limit)],
+    ["X-RateLimit-Remaining", String(v.remaining)],
+    ["X-RateLimit-Reset", resetTimestamp(v.resetAt)],
+  ];
 }
 
 // ---- Mastodon's rules

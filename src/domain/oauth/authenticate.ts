@@ -2,6 +2,7 @@
 // SHA-256 digest (tokens are never stored in clear).
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
+import { preparedFor } from "../../db/prepared.ts";
 import {
   accounts,
   oauthAccessTokens,
@@ -27,8 +28,9 @@ export interface Authenticated {
 export type TokenCheck =
   { ok: true; auth: Authenticated } | { ok: false; reason: "invalid" | "revoked" | "expired" };
 
-export async function authenticateToken(db: Db, token: string): Promise<TokenCheck> {
-  const rows = await db
+/** The token row by digest, with its application, user and account (every API request). */
+const tokenByDigest = preparedFor((db) =>
+  db
     .select({
       token: oauthAccessTokens,
       application: oauthApplications,
@@ -39,8 +41,13 @@ export async function authenticateToken(db: Db, token: string): Promise<TokenChe
     .leftJoin(oauthApplications, eq(oauthApplications.id, oauthAccessTokens.applicationId))
     .leftJoin(users, eq(users.id, oauthAccessTokens.userId))
     .leftJoin(accounts, eq(accounts.id, users.accountId))
-    .where(eq(oauthAccessTokens.tokenDigest, sha256(token)))
-    .limit(1);
+    .where(eq(oauthAccessTokens.tokenDigest, sql.placeholder("digest")))
+    .limit(1)
+    .prepare("herd_token_by_digest"),
+);
+
+export async function authenticateToken(db: Db, token: string): Promise<TokenCheck> {
+  const rows = await tokenByDigest(db).execute({ digest: sha256(token) });
   const row = rows[0];
   if (!row) return { ok: false, reason: "invalid" };
   if (row.token.revokedAt) return { ok: false, reason: "revoked" };

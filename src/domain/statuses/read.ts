@@ -4,13 +4,34 @@
 // and Statuses::Sources controllers. Each asks StatusPolicy#show?
 // (statusVisibleTo) and answers 404 for what the viewer may not see, so that
 // a hidden status cannot be told from a missing one.
-import { and, asc, eq, inArray, type SQL } from "drizzle-orm";
+import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
+import { preparedFor } from "../../db/prepared.ts";
 import { statusEdits, statuses, type StatusRow } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
 import { notFound } from "../errors.ts";
-import { findVisibleStatus } from "./interactions/target.ts";
 import { notHiddenBy, statusVisibleTo } from "./visibility.ts";
+
+/**
+ * StatusPolicy#show? for one status, prepared once per database handle (the
+ * statement behind every GET /api/v1/statuses/:id; bench/profile.ts).
+ */
+const visibleStatus = (withViewer: boolean) =>
+  preparedFor((db) =>
+    db
+      .select()
+      .from(statuses)
+      .where(
+        and(
+          eq(statuses.id, sql`${sql.placeholder("id")}::bigint`),
+          statusVisibleTo(withViewer ? sql`${sql.placeholder("viewer")}::bigint` : null),
+        ),
+      )
+      .limit(1)
+      .prepare(withViewer ? "herd_visible_status" : "herd_visible_status_visitor"),
+  );
+const visibleStatusToViewer = visibleStatus(true);
+const visibleStatusToVisitor = visibleStatus(false);
 
 /** The status `id` if `viewerId` may see it, else a 404. */
 export async function requireStatus(
@@ -18,7 +39,11 @@ export async function requireStatus(
   id: string,
   viewerId: string | null,
 ): Promise<StatusRow> {
-  const status = await findVisibleStatus(db, id, viewerId);
+  if (!isId(id)) throw notFound();
+  const [status] =
+    viewerId === null
+      ? await visibleStatusToVisitor(db).execute({ id })
+      : await visibleStatusToViewer(db).execute({ id, viewer: viewerId });
   if (!status) throw notFound();
   return status;
 }

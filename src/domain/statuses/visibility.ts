@@ -34,13 +34,23 @@ const boosted: StatusColumns = {
   deletedAt: sql.raw("o.deleted_at"),
 };
 
+/**
+ * Who looks: an account id, or an SQL expression yielding one (a column of
+ * `unnest(...)`, so that one query checks a status for many viewers, as the
+ * streaming API does for each event).
+ */
+export type Viewer = string | SQL;
+
+const viewerSql = (viewer: Viewer): SQL =>
+  typeof viewer === "string" ? sql`${viewer}::bigint` : viewer;
+
 /** The policy for one status row (by its columns). */
-function policy(s: StatusColumns, viewerId: string | null): SQL {
+function policy(s: StatusColumns, viewerId: Viewer | null): SQL {
   const author = sql`(SELECT a.suspended_at IS NULL FROM accounts a WHERE a.id = ${s.accountId})`;
   if (viewerId === null) {
     return sql`(${s.deletedAt} IS NULL AND ${s.visibility} IN ('public', 'unlisted') AND ${author})`;
   }
-  const v = sql`${viewerId}::bigint`;
+  const v = viewerSql(viewerId);
   const mentioned = sql`EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = ${s.id} AND m.account_id = ${v})`;
   const follows = sql`EXISTS (SELECT 1 FROM follows f WHERE f.account_id = ${v} AND f.target_account_id = ${s.accountId})`;
   const blocked = sql`EXISTS (SELECT 1 FROM blocks b WHERE b.account_id = ${s.accountId} AND b.target_account_id = ${v})`;
@@ -58,7 +68,7 @@ function policy(s: StatusColumns, viewerId: string | null): SQL {
  * A WHERE condition: the `statuses` row is visible to `viewerId` (null: a
  * visitor without a token). For a boost, the boosted status must be visible too.
  */
-export function statusVisibleTo(viewerId: string | null): SQL {
+export function statusVisibleTo(viewerId: Viewer | null): SQL {
   const original = sql`(${statuses.reblogOfId} IS NULL OR EXISTS (
     SELECT 1 FROM statuses o WHERE o.id = ${statuses.reblogOfId} AND ${policy(boosted, viewerId)}))`;
   return sql`(${policy(row, viewerId)} AND ${original})`;
@@ -72,9 +82,9 @@ const originalAuthor = sql`(SELECT o.account_id FROM statuses o WHERE o.id = ${s
  * accounts the viewer blocks or mutes, by accounts that block the viewer, and
  * from domains the viewer blocks. Does not apply to the viewer's own statuses.
  */
-export function notHiddenBy(viewerId: string | null): SQL {
+export function notHiddenBy(viewerId: Viewer | null): SQL {
   if (viewerId === null) return sql`TRUE`;
-  const v = sql`${viewerId}::bigint`;
+  const v = viewerSql(viewerId);
   return sql`(${statuses.accountId} = ${v} OR (NOT ${hiddenAccount(v, sql`${statuses.accountId}`)} AND (
     ${statuses.reblogOfId} IS NULL OR NOT ${hiddenAccount(v, originalAuthor)})))`;
 }

@@ -6,8 +6,21 @@
 //   filtered again here so that nothing the reader may no longer see is shown;
 // - the public and hashtag timelines are queries over public statuses
 //   (Mastodon's PublicFeed and TagFeed).
-import { and, eq, exists, inArray, isNull, notExists, or, sql, type SQL } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  exists,
+  inArray,
+  isNull,
+  notExists,
+  or,
+  sql,
+  type SQL,
+} from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
+import { preparedFor } from "../../db/prepared.ts";
 import {
   accounts,
   homeFeedEntries,
@@ -19,23 +32,54 @@ import {
 import type { PageQuery } from "../../http/pagination.ts";
 import { ownList } from "../lists/lists.ts";
 import { normalizeTagName } from "../statuses/tags.ts";
-import { notHiddenBy, statusVisibleTo } from "../statuses/visibility.ts";
+import { notHiddenBy, statusVisibleTo, type Viewer } from "../statuses/visibility.ts";
 import { newestFirst, pageOver } from "./page.ts";
 
 /** The reader's own filters, applied to every timeline. */
-const readable = (viewerId: string | null) =>
+const readable = (viewerId: Viewer | null) =>
   and(statusVisibleTo(viewerId), notHiddenBy(viewerId))!;
+
+/**
+ * One page of a home feed, prepared once (bench/profile.ts: building this
+ * statement with its visibility conditions cost more CPU than running it).
+ * `max` and `min` bound the ids (null: unbounded), so that one statement per
+ * order serves max_id, since_id and min_id alike.
+ */
+const homePage = (order: "asc" | "desc") =>
+  preparedFor((db) => {
+    const viewer = sql`${sql.placeholder("viewer")}::bigint`;
+    return db
+      .select({ id: homeFeedEntries.statusId })
+      .from(homeFeedEntries)
+      .innerJoin(statuses, eq(statuses.id, homeFeedEntries.statusId))
+      .where(
+        and(
+          eq(homeFeedEntries.accountId, viewer),
+          sql`${homeFeedEntries.statusId} < coalesce(${sql.placeholder("max")}::bigint, ${MAX_ID}::bigint)`,
+          sql`${homeFeedEntries.statusId} > coalesce(${sql.placeholder("min")}::bigint, 0)`,
+          readable(viewer),
+        ),
+      )
+      .orderBy(order === "asc" ? asc(homeFeedEntries.statusId) : desc(homeFeedEntries.statusId))
+      .limit(sql.placeholder("limit"))
+      .prepare(`herd_home_page_${order}`);
+  });
+const homePageAsc = homePage("asc");
+const homePageDesc = homePage("desc");
+
+/** The largest bigint: no upper bound. */
+const MAX_ID = "9223372036854775807";
 
 /** A page of `accountId`'s home timeline. */
 export async function homeTimelineIds(db: Db, accountId: string, q: PageQuery): Promise<string[]> {
-  const { where, order } = pageOver(homeFeedEntries.statusId, q);
-  const rows = await db
-    .select({ id: homeFeedEntries.statusId })
-    .from(homeFeedEntries)
-    .innerJoin(statuses, eq(statuses.id, homeFeedEntries.statusId))
-    .where(and(eq(homeFeedEntries.accountId, accountId), ...where, readable(accountId)))
-    .orderBy(order)
-    .limit(q.limit);
+  // min_id reads forward (oldest first); since_id and max_id newest first.
+  const forward = q.minId !== null;
+  const rows = await (forward ? homePageAsc : homePageDesc)(db).execute({
+    viewer: accountId,
+    max: q.maxId,
+    min: q.minId ?? q.sinceId,
+    limit: q.limit,
+  });
   return newestFirst(
     rows.map((r) => r.id),
     q,

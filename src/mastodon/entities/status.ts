@@ -19,24 +19,13 @@
 // Herd has no media, polls, preview cards, filters or quotes yet: those keys
 // carry their empty values. Herd announces the 4.5 API, so `tagged_collections`
 // (4.6) is not shown.
-import { and, eq, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
-import {
-  accounts,
-  customEmojis,
-  mentions,
-  oauthApplications,
-  statuses,
-  statusesTags,
-  tags,
-  type StatusRow,
-  type Visibility,
-} from "../../db/schema/index.ts";
+import type { Visibility } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
 import type { Urls } from "../../urls.ts";
-import { loadAccountViews } from "./account-loader.ts";
 import { serializeAccount, type Account } from "./account.ts";
 import { serializeCustomEmoji, type CustomEmoji } from "./custom-emoji.ts";
+import { loadStatusPage, type LoadedStatus } from "./status-loader.ts";
 
 export interface StatusMention {
   id: string;
@@ -108,18 +97,6 @@ export interface RenderOptions {
   source?: boolean;
 }
 
-/** A statuses row with what the serializer needs from its author's user. */
-type LoadedStatus = StatusRow & { showApplication: boolean };
-
-interface ViewerFlags {
-  favourited: Set<string>;
-  reblogged: Set<string>;
-  bookmarked: Set<string>;
-  pinned: Set<string>;
-  /** Conversation ids. */
-  muted: Set<string>;
-}
-
 const PINNABLE: readonly Visibility[] = ["public", "unlisted", "private"];
 
 /** CustomEmoji::SCAN_RE: `:shortcode:` not glued to letters, digits or colons. */
@@ -129,132 +106,6 @@ function shortcodesOf(...texts: string[]): string[] {
   const out = new Set<string>();
   for (const text of texts) for (const m of text.matchAll(EMOJI_RE)) out.add(m[1] ?? "");
   return [...out];
-}
-
-/** A list of ids as ONE bigint[] parameter, however long (PostgreSQL takes 65,535 parameters). */
-const bigintArray = (ids: string[]): SQL => sql`${sql.param(ids)}::bigint[]`;
-
-async function loadStatusRows(db: Db, ids: string[]): Promise<Map<string, LoadedStatus>> {
-  // The statuses asked for and the originals of the boosts among them.
-  const rows = await db
-    .select({
-      status: statuses,
-      // Mastodon's `show_application` user setting defaults to true. (Drizzle
-      // leaves columns unqualified in a select list: name them here.)
-      showApplication: sql<boolean>`coalesce((SELECT (u.settings ->> 'show_application')::boolean
-        FROM users u WHERE u.account_id = statuses.account_id), statuses.local)`,
-    })
-    .from(statuses)
-    // One array of ids (the originals gathered first, by an InitPlan), so
-    // that PostgreSQL reads them by the primary key: `id = ANY(…) OR id IN
-    // (SELECT …)` is planned as a scan of the whole table.
-    .where(
-      sql`${statuses.id} = ANY(${bigintArray(ids)} || ARRAY(SELECT s2.reblog_of_id
-        FROM statuses s2 WHERE s2.id = ANY(${bigintArray(ids)}) AND s2.reblog_of_id IS NOT NULL))`,
-    );
-  return new Map(
-    rows.map((r) => [r.status.id, { ...r.status, showApplication: r.showApplication }]),
-  );
-}
-
-async function loadMentions(db: Db, statusIds: string[]) {
-  const rows = await db
-    .select({
-      statusId: mentions.statusId,
-      accountId: accounts.id,
-      username: accounts.username,
-      domain: accounts.domain,
-      url: accounts.url,
-      uri: accounts.uri,
-    })
-    .from(mentions)
-    .innerJoin(accounts, eq(accounts.id, mentions.accountId))
-    .where(and(inArray(mentions.statusId, statusIds), eq(mentions.silent, false)))
-    .orderBy(mentions.id);
-  const byStatus = new Map<string, typeof rows>();
-  for (const r of rows) byStatus.set(r.statusId, [...(byStatus.get(r.statusId) ?? []), r]);
-  return byStatus;
-}
-
-async function loadTags(db: Db, statusIds: string[]): Promise<Map<string, string[]>> {
-  const rows = await db
-    .select({ statusId: statusesTags.statusId, name: tags.name })
-    .from(statusesTags)
-    .innerJoin(tags, eq(tags.id, statusesTags.tagId))
-    .where(inArray(statusesTags.statusId, statusIds))
-    .orderBy(tags.name);
-  const byStatus = new Map<string, string[]>();
-  for (const r of rows) byStatus.set(r.statusId, [...(byStatus.get(r.statusId) ?? []), r.name]);
-  return byStatus;
-}
-
-async function loadApplications(db: Db, ids: string[]): Promise<Map<string, StatusApplication>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .select({
-      id: oauthApplications.id,
-      name: oauthApplications.name,
-      website: oauthApplications.website,
-    })
-    .from(oauthApplications)
-    .where(inArray(oauthApplications.id, ids));
-  return new Map(rows.map((r) => [r.id, { name: r.name, website: r.website || null }]));
-}
-
-/** Custom emojis by `domain|shortcode` (domain '' for local ones). */
-async function loadEmojis(
-  db: Db,
-  wanted: { shortcodes: string[]; domain: string | null }[],
-): Promise<Map<string, typeof customEmojis.$inferSelect>> {
-  const conditions: SQL[] = [];
-  const byDomain = new Map<string, Set<string>>();
-  for (const w of wanted) {
-    const set = byDomain.get(w.domain ?? "") ?? new Set<string>();
-    for (const s of w.shortcodes) set.add(s);
-    byDomain.set(w.domain ?? "", set);
-  }
-  for (const [domain, codes] of byDomain) {
-    if (codes.size === 0) continue;
-    conditions.push(
-      and(
-        domain === "" ? isNull(customEmojis.domain) : eq(customEmojis.domain, domain),
-        inArray(customEmojis.shortcode, [...codes]),
-      )!,
-    );
-  }
-  if (conditions.length === 0) return new Map();
-  const rows = await db
-    .select()
-    .from(customEmojis)
-    .where(and(eq(customEmojis.disabled, false), or(...conditions)));
-  return new Map(rows.map((r) => [`${r.domain ?? ""}|${r.shortcode}`, r]));
-}
-
-async function loadViewerFlags(
-  db: Db,
-  viewerId: string,
-  statusIds: string[],
-  conversationIds: string[],
-): Promise<ViewerFlags> {
-  const v = sql`${viewerId}::bigint`;
-  const ids = bigintArray(statusIds);
-  const result = await db.execute<{ kind: string; id: string }>(sql`
-    SELECT 'favourited' AS kind, status_id::text AS id FROM favourites WHERE account_id = ${v} AND status_id = ANY(${ids})
-    UNION ALL SELECT 'bookmarked', status_id::text FROM bookmarks WHERE account_id = ${v} AND status_id = ANY(${ids})
-    UNION ALL SELECT 'pinned', status_id::text FROM status_pins WHERE account_id = ${v} AND status_id = ANY(${ids})
-    UNION ALL SELECT 'reblogged', reblog_of_id::text FROM statuses
-      WHERE account_id = ${v} AND reblog_of_id = ANY(${ids}) AND deleted_at IS NULL
-    UNION ALL SELECT 'muted', conversation_id::text FROM conversation_mutes
-      WHERE account_id = ${v} AND conversation_id = ANY(${bigintArray(conversationIds)})`);
-  const flags: ViewerFlags = {
-    favourited: new Set(),
-    reblogged: new Set(),
-    bookmarked: new Set(),
-    pinned: new Set(),
-    muted: new Set(),
-  };
-  for (const r of result.rows) flags[r.kind as keyof ViewerFlags]?.add(r.id);
-  return flags;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -272,33 +123,15 @@ export async function renderStatuses(
 ): Promise<Status[]> {
   const wanted = ids.filter(isId);
   if (wanted.length === 0) return [];
-  const rows = await loadStatusRows(db, [...new Set(wanted)]);
+  const page = await loadStatusPage(db, [...new Set(wanted)], viewerAccountId);
+  const rows = page.statuses;
   if (rows.size === 0) return [];
-  const all = [...rows.values()];
-  const allIds = all.map((s) => s.id);
-  const applicationIds = [
-    ...new Set(all.map((s) => s.applicationId).filter((x): x is string => x !== null)),
-  ];
-  const conversationIds = [
-    ...new Set(all.map((s) => s.conversationId).filter((x): x is string => x !== null)),
-  ];
-  const [authors, mentionsOf, tagsOf, applications, flags] = await Promise.all([
-    loadAccountViews(db, [...new Set(all.map((s) => s.accountId))]),
-    loadMentions(db, allIds),
-    loadTags(db, allIds),
-    loadApplications(db, applicationIds),
-    viewerAccountId === null
-      ? Promise.resolve(null)
-      : loadViewerFlags(db, viewerAccountId, allIds, conversationIds),
-  ]);
-  const authorById = new Map(authors.map((a) => [a.id, a]));
-  const emojis = await loadEmojis(
-    db,
-    all.map((s) => ({
-      shortcodes: shortcodesOf(s.text === "" ? s.content : s.text, s.spoilerText),
-      domain: authorById.get(s.accountId)?.domain ?? null,
-    })),
-  );
+  const authorById = page.authors;
+  const mentionsOf = page.mentions;
+  const tagsOf = page.tags;
+  const applications = page.applications;
+  const emojis = page.emojis;
+  const flags = page.flags;
 
   const serializedAccounts = new Map<string, Account>();
   const accountOf = (id: string): Account | null => {
