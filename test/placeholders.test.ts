@@ -135,54 +135,6 @@ describe("public lists", () => {
   });
 });
 
-describe("GET /api/v2/search", () => {
-  const EMPTY = { accounts: [], statuses: [], hashtags: [] };
-
-  it("finds nothing yet, with or without a user", async () => {
-    expect((await t.json("/api/v2/search?q=herd")).body).toEqual(EMPTY);
-    expect(
-      (await t.json("/api/v2/search?q=herd&resolve=true&offset=5", { token: me.token })).body,
-    ).toEqual(EMPTY);
-    expect(
-      (await t.json("/api/v2/search?q=herd&type=accounts&limit=5", { token: appToken })).body,
-    ).toEqual(EMPTY);
-  });
-
-  it("needs q", async () => {
-    for (const path of ["/api/v2/search", "/api/v2/search?q=", "/api/v2/search?q=%20"]) {
-      const { status, body } = await t.json(path, { token: me.token });
-      expect(status).toBe(400);
-      expect(body).toEqual({ error: "param is missing or the value is empty or invalid: q" });
-    }
-  });
-
-  it("keeps paging and resolving for signed-in users", async () => {
-    const paged = await t.json("/api/v2/search?q=herd&offset=20");
-    expect(paged.status).toBe(401);
-    expect(paged.body).toEqual({
-      error: "Search queries pagination is not supported without authentication",
-    });
-    const resolved = await t.json("/api/v2/search?q=herd&resolve=1", { token: appToken });
-    expect(resolved.status).toBe(401);
-    expect(resolved.body).toEqual({
-      error:
-        "Search queries that resolve remote resources are not supported without authentication",
-    });
-    expect((await t.json("/api/v2/search?q=herd&resolve=false")).status).toBe(200);
-  });
-
-  it("checks the scope of a token when one is sent, and negative paging", async () => {
-    expect((await t.json("/api/v2/search?q=herd", { token: profileOnly })).status).toBe(403);
-    const granular = await tokenFor(t, me.user.id, ["read:search"]);
-    expect((await t.json("/api/v2/search?q=herd", { token: granular })).status).toBe(200);
-    const negative = await t.json("/api/v2/search?q=herd&limit=-1", { token: me.token });
-    expect(negative.status).toBe(400);
-    expect(negative.body).toEqual({
-      error: "Pagination values for `offset` and `limit` must be positive",
-    });
-  });
-});
-
 describe("GET /api/v1/push/subscription", () => {
   it("answers 404 to a push token: no subscription exists", async () => {
     const { status, body } = await t.json("/api/v1/push/subscription", { token: me.token });

@@ -27,6 +27,7 @@ import { registerTimelinesRoutes } from "./v1/timelines.ts";
 import { registerListsRoutes } from "./v1/lists.ts";
 import { registerAccountListsRoutes } from "./v1/account-lists.ts";
 import { registerMarkersRoutes } from "./v1/markers.ts";
+import { registerSearchRoutes } from "./v2/search.ts";
 
 export function registerMastodonRoutes(app: Hono<HerdEnv>): void {
   registerAppsRoutes(app);
@@ -54,6 +55,7 @@ export function registerMastodonRoutes(app: Hono<HerdEnv>): void {
   registerTimelinesRoutes(app);
   registerListsRoutes(app);
   registerMarkersRoutes(app);
+  registerSearchRoutes(app);
   // Keep last: answers for features not built yet; real routes above win.
   registerPlaceholderRoutes(app);
 }

@@ -137,6 +137,12 @@ export interface AccountSearch {
   followingOnly: boolean;
   /** The signed-in searcher. */
   viewerId?: string | null;
+  /**
+   * Leave out accounts the searcher blocks or is blocked by, unless the query
+   * is their full handle (`user@domain`), so that one can still find whom to
+   * unblock (GET /api/v2/search).
+   */
+  hideBlocked?: boolean;
 }
 
 /**
@@ -175,6 +181,21 @@ export async function searchAccounts(db: Db, s: AccountSearch): Promise<AccountW
         isNull(accounts.suspendedAt),
         isNull(accounts.movedToAccountId),
         s.followingOnly && viewerId !== null ? followedByOrSelf(viewerId, accounts.id) : undefined,
+        s.hideBlocked && viewerId !== null
+          ? or(
+              domain
+                ? and(
+                    sql`lower(${accounts.username}) = lower(${username})`,
+                    local
+                      ? isNull(accounts.domain)
+                      : sql`lower(${accounts.domain}) = lower(${domain})`,
+                  )
+                : undefined,
+              sql`NOT EXISTS (SELECT 1 FROM blocks b
+                WHERE (b.account_id = ${viewerId} AND b.target_account_id = ${accounts.id})
+                   OR (b.account_id = ${accounts.id} AND b.target_account_id = ${viewerId}))`,
+            )
+          : undefined,
       ),
     )
     .orderBy(
