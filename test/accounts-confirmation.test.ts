@@ -176,3 +176,80 @@ describe("POST /api/v1/emails/confirmations", () => {
     expect((await t.json("/api/v1/emails/check_confirmation")).status).toBe(422);
   });
 });
+
+describe("confirmation and admin.sign_up", () => {
+  /** How many admin.sign_up notifications `staff` has about `accountId`. */
+  const noticesAbout = async (staff: { token: string }, accountId: string) => {
+    const res = await t.json("/api/v1/notifications?types[]=admin.sign_up", {
+      token: staff.token,
+    });
+    expect(res.status).toBe(200);
+    return res.body.filter((n: any) => n.account.id === accountId).length;
+  };
+
+  it("a first confirmation while registrations are open announces the user, once", async () => {
+    const admin = await makeUser(t, { roleId: 2 });
+    const { email } = await signUp();
+    const link = linkIn(t.mails.at(-1)!.text);
+    const { accountId } = await userByEmail(email);
+    expect(await noticesAbout(admin, accountId)).toBe(0);
+    expect((await t.request(link)).status).toBe(200);
+    expect(await noticesAbout(admin, accountId)).toBe(1);
+    // Following the link again ("already confirmed") announces nothing more.
+    expect((await t.request(link)).status).toBe(200);
+    expect(await noticesAbout(admin, accountId)).toBe(1);
+  });
+
+  it("a changed address confirmed later is no new sign-up", async () => {
+    const admin = await makeUser(t, { roleId: 2 });
+    const { body, email } = await signUp();
+    // Changed before the first confirmation: confirming it is the first one.
+    await t.json("/api/v1/emails/confirmations", {
+      method: "POST",
+      token: body.access_token,
+      form: { email: `changed${unique()}@example.com` },
+    });
+    const { accountId, id } = await userByEmail(email);
+    await t.request(linkIn(t.mails.at(-1)!.text));
+    expect(await noticesAbout(admin, accountId)).toBe(1);
+    // An active user confirming a new address later is not announced again.
+    await db
+      .update(users)
+      .set({ unconfirmedEmail: `later${unique()}@example.com`, confirmationSentAt: new Date() })
+      .where(eq(users.id, id));
+    await t.json("/api/v1/emails/confirmations", { method: "POST", token: body.access_token });
+    expect((await t.request(linkIn(t.mails.at(-1)!.text))).status).toBe(200);
+    const [after] = await db.select().from(users).where(eq(users.id, id));
+    expect(after!.unconfirmedEmail).toBeNull();
+    expect(await noticesAbout(admin, accountId)).toBe(1);
+  });
+
+  it("confirming a user still waiting for approval announces nothing", async () => {
+    const admin = await makeUser(t, { roleId: 2 });
+    await setSettings(db, { registrations_mode: "approved" });
+    const { email } = await signUp({ reason: "please" });
+    expect((await t.request(linkIn(t.mails.at(-1)!.text))).status).toBe(200);
+    const user = await userByEmail(email);
+    expect(user.confirmedAt).not.toBeNull();
+    expect(user.approved).toBe(false);
+    expect(await noticesAbout(admin, user.accountId)).toBe(0);
+  });
+
+  it("a link whose new address was taken meanwhile confirms nothing and announces nothing", async () => {
+    const admin = await makeUser(t, { roleId: 2 });
+    const { body, email } = await signUp();
+    const wanted = `wanted${unique()}@example.com`;
+    await t.json("/api/v1/emails/confirmations", {
+      method: "POST",
+      token: body.access_token,
+      form: { email: wanted },
+    });
+    const link = linkIn(t.mails.at(-1)!.text);
+    await makeUser(t, { email: wanted });
+    const res = await t.request(link);
+    expect(res.status).toBe(422);
+    const user = await userByEmail(email);
+    expect(user.confirmedAt).toBeNull();
+    expect(await noticesAbout(admin, user.accountId)).toBe(0);
+  });
+});

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { users } from "../src/db/schema/index.ts";
+import { createAccountAsAdmin, modifyUser } from "../src/domain/accounts/admin-accounts.ts";
 import { approveUser, confirmUser } from "../src/domain/accounts/moderation.ts";
 import { setSettings } from "../src/domain/instance/settings.ts";
 import { makeUser, tokenFor } from "./kit/fixtures.ts";
@@ -342,5 +343,120 @@ describe("moderation", () => {
     expect(user.approved).toBe(false);
     await t.request(linkIn(t.mails.at(-1)!.text));
     expect((await userByEmail(email)).approved).toBe(true);
+  });
+});
+
+describe("admin.sign_up: the staff hear of a user when it becomes active", () => {
+  const mail = () => ({
+    mailer: t.deps.mailer,
+    logger: t.deps.logger,
+    baseUrl: "https://herd.test",
+    domain: "herd.test",
+  });
+  /** The accounts `staff` was told signed up, newest first. */
+  const signUpsSeenBy = async (staff: { token: string }) => {
+    const res = await t.json("/api/v1/notifications?types[]=admin.sign_up", {
+      token: staff.token,
+    });
+    expect(res.status).toBe(200);
+    return res.body.map((n: any) => n.account.id as string);
+  };
+
+  it("not at registration, in either mode", async () => {
+    const admin = await makeUser(t, { roleId: 2 });
+    await signUp();
+    await setSettings(db, { registrations_mode: "approved" });
+    await signUp({ reason: "let me in" });
+    expect(await signUpsSeenBy(admin)).toEqual([]);
+  });
+
+  it("with approval required: at approval of a confirmed user, once", async () => {
+    const admin = await makeUser(t, { roleId: 2 });
+    await setSettings(db, { registrations_mode: "approved" });
+    const { email } = await signUp({ reason: "let me in" });
+    await t.request(linkIn(t.mails.at(-1)!.text));
+    // Confirmed but pending: not active yet.
+    expect(await signUpsSeenBy(admin)).toEqual([]);
+    const user = await userByEmail(email);
+    expect(await approveUser(db, user.id)).toBe(true);
+    expect(await signUpsSeenBy(admin)).toEqual([user.accountId]);
+    expect(await approveUser(db, user.id)).toBe(true);
+    expect(await signUpsSeenBy(admin)).toEqual([user.accountId]);
+  });
+
+  it("with approval required: at confirmation of a user approved before confirming", async () => {
+    const admin = await makeUser(t, { roleId: 2 });
+    await setSettings(db, { registrations_mode: "approved" });
+    const { email } = await signUp({ reason: "let me in" });
+    const link = linkIn(t.mails.at(-1)!.text);
+    const user = await userByEmail(email);
+    await approveUser(db, user.id);
+    expect(await signUpsSeenBy(admin)).toEqual([]);
+    expect((await t.request(link)).status).toBe(200);
+    expect(await signUpsSeenBy(admin)).toEqual([user.accountId]);
+  });
+
+  it("for accounts made by an admin: at once when confirmed and approved, else later", async () => {
+    const admin = await makeUser(t, { roleId: 2 });
+    const active = await createAccountAsAdmin(db, {
+      username: `a${unique()}`,
+      email: `a${unique()}@example.com`,
+      confirmed: true,
+    });
+    expect(await signUpsSeenBy(admin)).toEqual([active.account.id]);
+
+    // Unconfirmed: when the link is followed.
+    const unconfirmed = await createAccountAsAdmin(
+      db,
+      { username: `u${unique()}`, email: `u${unique()}@example.com` },
+      mail(),
+    );
+    expect(await signUpsSeenBy(admin)).toEqual([active.account.id]);
+    await t.request(linkIn(t.mails.at(-1)!.text));
+    expect(await signUpsSeenBy(admin)).toEqual([unconfirmed.account.id, active.account.id]);
+
+    // Confirmed while approval is required: with --approve at once, else at approval.
+    await setSettings(db, { registrations_mode: "approved" });
+    const approved = await createAccountAsAdmin(db, {
+      username: `p${unique()}`,
+      email: `p${unique()}@example.com`,
+      confirmed: true,
+      approve: true,
+    });
+    const pending = await createAccountAsAdmin(db, {
+      username: `q${unique()}`,
+      email: `q${unique()}@example.com`,
+      confirmed: true,
+    });
+    expect((await signUpsSeenBy(admin))[0]).toBe(approved.account.id);
+    expect(await signUpsSeenBy(admin)).not.toContain(pending.account.id);
+    await approveUser(db, pending.user.id);
+    expect((await signUpsSeenBy(admin))[0]).toBe(pending.account.id);
+  });
+
+  it("not for `accounts modify --approve`, which only sets the flag; --confirm counts", async () => {
+    const admin = await makeUser(t, { roleId: 2 });
+    await setSettings(db, { registrations_mode: "approved" });
+    const { email } = await signUp({ reason: "let me in" });
+    await t.request(linkIn(t.mails.at(-1)!.text));
+    const user = await userByEmail(email);
+    await modifyUser(db, user.id, { approved: true });
+    expect((await userByEmail(email)).approved).toBe(true);
+    expect(await signUpsSeenBy(admin)).toEqual([]);
+
+    const other = await signUp({ reason: "me too" });
+    const otherUser = await userByEmail(other.email);
+    await modifyUser(db, otherUser.id, { approved: true, confirm: true });
+    expect(await signUpsSeenBy(admin)).toEqual([otherUser.accountId]);
+  });
+
+  it("tells only the staff who manage users", async () => {
+    const admin = await makeUser(t, { roleId: 2 });
+    const someone = await makeUser(t);
+    const { email } = await signUp();
+    await t.request(linkIn(t.mails.at(-1)!.text));
+    const user = await userByEmail(email);
+    expect(await signUpsSeenBy(admin)).toEqual([user.accountId]);
+    expect(await signUpsSeenBy(someone)).toEqual([]);
   });
 });

@@ -28,7 +28,7 @@ import {
   mute,
   remoteAccount,
 } from "./kit/direct-statuses.ts";
-import { makeUser } from "./kit/fixtures.ts";
+import { makeUser, postStatus, type TestUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 
 const t = await createTestInstance();
@@ -361,5 +361,126 @@ describe("trimming", () => {
       sql`SELECT count(*)::int AS n FROM home_feed_entries WHERE account_id = ${author!.id}`,
     );
     expect(rows[0]!.n).toBe(3);
+  });
+});
+
+describe("a deleted boost gives way to a later boost of the same post", () => {
+  const boost = async (user: TestUser, id: string): Promise<string> => {
+    const res = await t.json(`/api/v1/statuses/${id}/reblog`, {
+      method: "POST",
+      token: user.token,
+    });
+    expect(res.status).toBe(200);
+    await t.drainJobs();
+    return res.body.id;
+  };
+  const unboost = async (user: TestUser, id: string) => {
+    const res = await t.json(`/api/v1/statuses/${id}/unreblog`, {
+      method: "POST",
+      token: user.token,
+    });
+    expect(res.status).toBe(200);
+  };
+  const remove = async (user: TestUser, id: string) => {
+    const res = await t.json(`/api/v1/statuses/${id}`, { method: "DELETE", token: user.token });
+    expect(res.status).toBe(200);
+  };
+  const testUsers = async (n: number) => {
+    const out: TestUser[] = [];
+    for (let i = 0; i < n; i++) out.push(await makeUser(t));
+    return out;
+  };
+
+  it("in a home feed: the oldest later boost by someone followed, in turn", async () => {
+    const [author, b1, b2, b3, reader] = await testUsers(5);
+    for (const b of [b1!, b2!, b3!]) await follow(t, reader!.account, b.account);
+    await t.drainJobs();
+    const original = (await postStatus(t, author!, { status: "worth boosting" })).id as string;
+    const boost1 = await boost(b1!, original);
+    const boost2 = await boost(b2!, original);
+    const boost3 = await boost(b3!, original);
+    expect(await homeFeedIds(t, reader!.account.id)).toEqual([boost1]);
+
+    await unboost(b1!, original);
+    expect(await homeFeedIds(t, reader!.account.id)).toEqual([boost2]);
+    const home = await t.json("/api/v1/timelines/home", { token: reader!.token });
+    expect(home.body.map((s: any) => [s.id, s.account.id, s.reblog?.id])).toEqual([
+      [boost2, b2!.account.id, original],
+    ]);
+
+    await remove(b2!, boost2);
+    expect(await homeFeedIds(t, reader!.account.id)).toEqual([boost3]);
+    await unboost(b3!, original);
+    expect(await homeFeedIds(t, reader!.account.id)).toEqual([]);
+  });
+
+  it("only a boost the reader would receive: their own, not a stranger's or a muted one's", async () => {
+    const [author, friend, muted, stranger, reader] = await testUsers(5);
+    await follow(t, reader!.account, friend!.account);
+    await follow(t, reader!.account, muted!.account);
+    await t.drainJobs();
+    const original = (await postStatus(t, author!, { status: "worth boosting" })).id as string;
+    const shown = await boost(friend!, original);
+    await boost(muted!, original);
+    await boost(stranger!, original);
+    const own = await boost(reader!, original);
+    expect(await homeFeedIds(t, reader!.account.id)).toEqual([shown]);
+    await mute(t, reader!.account, muted!.account);
+    await unboost(friend!, original);
+    expect(await homeFeedIds(t, reader!.account.id)).toEqual([own]);
+    // Nobody else's feed gains anything.
+    expect(await homeFeedIds(t, stranger!.account.id)).not.toContain(own);
+  });
+
+  it("not once the boost has sunk below the newest 40 entries", async () => {
+    const [author, b1, b2, reader] = await testUsers(4);
+    await follow(t, reader!.account, b1!.account);
+    await follow(t, reader!.account, b2!.account);
+    await t.drainJobs();
+    const original = (await postStatus(t, author!, { status: "worth boosting" })).id as string;
+    const boost1 = await boost(b1!, original);
+    const boost2 = await boost(b2!, original);
+    for (let i = 0; i < 40; i++) await insertStatus(t, b1!.account);
+    await t.drainJobs();
+    await unboost(b1!, original);
+    const feed = await homeFeedIds(t, reader!.account.id);
+    expect(feed).toHaveLength(40);
+    expect(feed).not.toContain(boost1);
+    expect(feed).not.toContain(boost2);
+  });
+
+  it("not when the original is deleted: every boost goes", async () => {
+    const [author, b1, b2, reader] = await testUsers(4);
+    await follow(t, reader!.account, b1!.account);
+    await follow(t, reader!.account, b2!.account);
+    await t.drainJobs();
+    const original = (await postStatus(t, author!, { status: "worth boosting" })).id as string;
+    await boost(b1!, original);
+    await boost(b2!, original);
+    await remove(author!, original);
+    expect(await homeFeedIds(t, reader!.account.id)).toEqual([]);
+    expect(await homeFeedIds(t, author!.account.id)).toEqual([]);
+  });
+
+  it("in a list: a later boost by a member takes the place", async () => {
+    const [author, b1, b2, outsider, owner] = await testUsers(5);
+    for (const b of [b1!, b2!, outsider!]) await follow(t, owner!.account, b.account);
+    await t.drainJobs();
+    const list = await createList(db, owner!.account.id, { title: "Boosters" });
+    await addListMembers(db, t.jobs, owner!.account.id, list.id, [b1!.account.id, b2!.account.id]);
+    await t.drainJobs();
+    const original = (await postStatus(t, author!, { status: "worth boosting" })).id as string;
+    const boost1 = await boost(b1!, original);
+    await boost(outsider!, original);
+    const boost2 = await boost(b2!, original);
+    expect(await listFeedIds(t, list.id)).toEqual([boost1]);
+    await unboost(b1!, original);
+    // The outsider's boost is older, but the outsider is not on the list.
+    expect(await listFeedIds(t, list.id)).toEqual([boost2]);
+    const home = await homeFeedIds(t, owner!.account.id);
+    expect(home).toHaveLength(1);
+    expect(home).not.toContain(boost1);
+    const timeline = await t.json(`/api/v1/timelines/list/${list.id}`, { token: owner!.token });
+    expect(timeline.body.map((s: any) => s.id)).toEqual([boost2]);
   });
 });

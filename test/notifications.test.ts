@@ -10,7 +10,7 @@ import { notify } from "../src/domain/notifications/notify.ts";
 import { newId } from "../src/lib/ids.ts";
 import { makeUser, tokenFor, type TestUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
-import { signUp } from "./kit/sign-up.ts";
+import { confirmationLinkIn, signUp } from "./kit/sign-up.ts";
 import {
   block,
   blockDomain,
@@ -117,12 +117,16 @@ describe("notifications made by the real actions", () => {
     expect(await countFor(alice)).toBe(0);
   });
 
-  it("a sign-up notifies the staff who manage users, not the others", async () => {
+  it("a sign-up notifies the staff who manage users once the user is active, not the others", async () => {
     const admin = await makeUser(t, { roleId: 2 });
     const moderator = await makeUser(t, { roleId: 1 });
     const someone = await makeUser(t);
     const res = await signUp(t);
     expect(res.status).toBe(200);
+    // Registered is not active yet: the e-mail address is unconfirmed.
+    expect((await list(admin, "?types[]=admin.sign_up")).body).toEqual([]);
+    const mail = t.mails.filter((m) => m.to === res.email).at(-1)!;
+    expect((await t.request(confirmationLinkIn(mail.text))).status).toBe(200);
     const [created] = await db
       .select({ id: accounts.id })
       .from(accounts)

@@ -15,6 +15,7 @@ import {
 import { notFound } from "../errors.ts";
 import { revokeUserTokens } from "../oauth/tokens.ts";
 import { getSetting } from "../instance/settings.ts";
+import { notifyStaffOfSignUp } from "../notifications/sign-up.ts";
 import { newConfirmationToken, sendConfirmationMail, type MailContext } from "./confirmation.ts";
 import {
   checkEmail,
@@ -74,7 +75,10 @@ export interface AdminNewAccount {
  * Creates an account with a generated password. As Mastodon's User#set_approved,
  * it is approved only if registrations are open, unless the admin approves it;
  * reserved usernames are allowed. Unless confirmed, the user is mailed a
- * confirmation link (when `mail` is given).
+ * confirmation link (when `mail` is given). Created confirmed and approved,
+ * the user is active at once and the staff get `admin.sign_up`, as tootctl's
+ * `--confirmed` (User#mark_email_as_confirmed!) and `--approve` (User#approve!)
+ * do; otherwise they hear of it at confirmation or approval.
  */
 export async function createAccountAsAdmin(
   db: Db,
@@ -84,18 +88,26 @@ export async function createAccountAsAdmin(
   const mode = await getSetting(db, "registrations_mode");
   const password = generatePassword();
   const confirmation = input.confirmed ? null : newConfirmationToken();
-  const { account, user } = await createLocalAccount(db, {
-    username: input.username,
-    email: input.email,
-    password,
-    confirmed: input.confirmed ?? false,
-    approved: input.approve === true || mode === "open",
-    roleId: input.roleId ?? null,
-    agreement: true,
-    allowReserved: true,
-    confirmationTokenDigest: confirmation?.digest ?? null,
-    confirmationSentAt: confirmation?.sentAt ?? null,
-  });
+  const { account, user } = await createLocalAccount(
+    db,
+    {
+      username: input.username,
+      email: input.email,
+      password,
+      confirmed: input.confirmed ?? false,
+      approved: input.approve === true || mode === "open",
+      roleId: input.roleId ?? null,
+      agreement: true,
+      allowReserved: true,
+      confirmationTokenDigest: confirmation?.digest ?? null,
+      confirmationSentAt: confirmation?.sentAt ?? null,
+    },
+    async (tx, created) => {
+      if (created.user.confirmedAt && created.user.approved) {
+        await notifyStaffOfSignUp(tx, created.account.id);
+      }
+    },
+  );
   if (confirmation && mail) {
     await sendConfirmationMail(db, mail, {
       to: user.email,
@@ -118,6 +130,10 @@ export interface UserChanges {
   /** Marks the user (and a new address) as confirmed. */
   confirm?: boolean;
   disabled?: boolean;
+  /**
+   * Sets the flag only, as tootctl's `modify --approve` (not User#approve!):
+   * no `admin.sign_up`, which `herd accounts approve` (approveUser) sends.
+   */
   approved?: boolean;
 }
 

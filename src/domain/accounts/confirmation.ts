@@ -5,7 +5,7 @@
 // (reconfirmable). The token stays valid for CONFIRMATION_VALID_MS after it
 // was sent.
 import { eq, sql } from "drizzle-orm";
-import type { Db } from "../../db/database.ts";
+import type { Db, DbOrTx } from "../../db/database.ts";
 import { users, type UserRow } from "../../db/schema/index.ts";
 import type { Logger } from "../../logger.ts";
 import type { Mailer } from "../../mail/mailer.ts";
@@ -13,13 +13,13 @@ import { confirmationMail } from "../../mail/templates/confirmation.ts";
 import { randomToken, sha256 } from "../../lib/tokens.ts";
 import { DomainError } from "../errors.ts";
 import { DEFAULT_SETTINGS, getSetting } from "../instance/settings.ts";
+import { notifyStaffOfSignUp } from "../notifications/sign-up.ts";
 import {
   checkEmail,
   checkEmailFree,
   normalizeEmail,
   validationError,
   type Details,
-  type DbExecutor,
 } from "./create-local-account.ts";
 
 export const CONFIRMATION_VALID_MS = 2 * 24 * 60 * 60 * 1000;
@@ -136,9 +136,26 @@ export async function resendConfirmation(
 /**
  * Marks a user confirmed, as Mastodon's User#confirm: a pending address
  * replaces the old one, and a first confirmation approves the user while
- * registrations are open (User#grant_approval_on_confirmation?).
+ * registrations are open (User#grant_approval_on_confirmation?). A first
+ * confirmation of an approved user makes it active: the staff hear of the
+ * sign-up then (User#after_confirmation_tasks → #prepare_new_user!).
  */
-export async function markConfirmed(db: DbExecutor, user: UserRow): Promise<UserRow> {
+export async function markConfirmed(db: Db, user: UserRow): Promise<UserRow> {
+  return db.transaction(async (tx) => {
+    // The row as it is now, locked: a confirmation and an approval at the
+    // same moment see each other, and the sign-up is announced once.
+    const [current] = await tx.select().from(users).where(eq(users.id, user.id)).for("update");
+    if (!current) return user; // deleted meanwhile
+    const row = await confirmRow(tx, current);
+    if (!current.confirmedAt && row.approved) {
+      await notifyStaffOfSignUp(tx, row.accountId);
+    }
+    return row;
+  });
+}
+
+/** Confirms `user` (as read and locked by the caller) and returns the new row. */
+async function confirmRow(db: DbOrTx, user: UserRow): Promise<UserRow> {
   const set: Partial<typeof users.$inferInsert> = { updatedAt: new Date() };
   if (user.unconfirmedEmail) {
     const details: Details = {};

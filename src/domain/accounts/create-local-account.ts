@@ -6,7 +6,7 @@
 // Rails does and reported as Mastodon's ValidationErrorFormatter
 // (https://docs.joinmastodon.org/methods/accounts/#create, 422).
 import { sql } from "drizzle-orm";
-import type { Db } from "../../db/database.ts";
+import type { Db, DbOrTx } from "../../db/database.ts";
 import {
   accounts,
   users,
@@ -230,9 +230,15 @@ export async function insertLocalAccount(
   return { account: account!, user: user! };
 }
 
+/**
+ * Validates and creates a local account. `andThen` runs in the same
+ * transaction once the rows exist (what the caller must do with them, such
+ * as announcing the sign-up).
+ */
 export async function createLocalAccount(
   db: Db,
   input: NewLocalAccount,
+  andThen?: (tx: DbOrTx, created: { account: AccountRow; user: UserRow }) => Promise<void>,
 ): Promise<{ account: AccountRow; user: UserRow }> {
   const normalized = {
     ...input,
@@ -244,7 +250,11 @@ export async function createLocalAccount(
 
   const encryptedPassword = await hashPassword(input.password);
   try {
-    return await db.transaction((tx) => insertLocalAccount(tx, normalized, encryptedPassword));
+    return await db.transaction(async (tx) => {
+      const created = await insertLocalAccount(tx, normalized, encryptedPassword);
+      await andThen?.(tx, created);
+      return created;
+    });
   } catch (error) {
     // A concurrent sign-up won the unique index.
     throw takenError(error) ?? error;

@@ -3,7 +3,9 @@
 // user mode) refuse it; `approved` mode creates the user unapproved (and may
 // require a reason); the new user must confirm the e-mail address before the
 // returned token works on user endpoints. The token gets the scopes the app
-// was registered with. https://docs.joinmastodon.org/methods/accounts/#create
+// was registered with. The staff hear of the sign-up (admin.sign_up) when the
+// user becomes active, at confirmation or approval (confirmation.ts,
+// moderation.ts), not here. https://docs.joinmastodon.org/methods/accounts/#create
 import type { Db } from "../../db/database.ts";
 import {
   oauthAccessTokens,
@@ -16,7 +18,6 @@ import { newId } from "../../lib/ids.ts";
 import { randomToken, sha256 } from "../../lib/tokens.ts";
 import { DomainError } from "../errors.ts";
 import { getSettings } from "../instance/settings.ts";
-import { notifyStaffOfSignUp } from "../notifications/sign-up.ts";
 import { newConfirmationToken, sendConfirmationMail, type MailContext } from "./confirmation.ts";
 import {
   addError,
@@ -120,7 +121,6 @@ export async function registerAccount(db: Db, mail: MailContext, input: SignUp):
           scopes: input.application.scopes,
         })
         .returning();
-      await notifyStaffOfSignUp(tx, account.id);
       return { account, user, tokenRow: tokenRow! };
     });
   } catch (error) {

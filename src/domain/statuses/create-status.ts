@@ -11,7 +11,8 @@
 // - a content warning makes the status sensitive; a status with only a
 //   content warning takes it as its text;
 // - language: the one given when Herd knows it, else the user's posting
-//   language, else the interface language, else English (valid_locale_cascade);
+//   language, else the one detected in the text (detect-language.ts, as
+//   Mastodon 3.x), else the interface language, else English;
 // - mentions, hashtags, counters (statuses_count and last_status_at, not for
 //   direct statuses; replies_count for public and unlisted replies), mention
 //   notifications and the feeds, all in one transaction.
@@ -36,6 +37,7 @@ import { notify } from "../notifications/notify.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { onStatusCreated } from "../timelines/feeds.ts";
 import { findVisibleStatus, original } from "./interactions/target.ts";
+import { detectLanguage } from "./detect-language.ts";
 import { DEFAULT_LANGUAGE, languageCascade } from "./languages.ts";
 import { resolveMentions, syncMentions } from "./mentions.ts";
 import { renderStatusContent, type FormatContext } from "./render.ts";
@@ -77,6 +79,17 @@ export function postingLanguage(user: UserRow, ...first: unknown[]): string {
   return (
     languageCascade(...first, user.settings["default_language"], user.locale) ?? DEFAULT_LANGUAGE
   );
+}
+
+/**
+ * The language of a new status, as Mastodon 3.x's PostStatusService: the one
+ * given, else the user's default posting language, else the one detected in
+ * the text, else the user's interface language, else the instance's.
+ */
+async function newStatusLanguage(user: UserRow, given: unknown, text: string): Promise<string> {
+  const chosen = languageCascade(given, user.settings["default_language"]);
+  if (chosen) return chosen;
+  return (await detectLanguage(text)) ?? postingLanguage(user);
 }
 
 function checkUnsupported(input: NewStatus): void {
@@ -179,6 +192,12 @@ export async function createStatus(
   input: NewStatus,
 ): Promise<string> {
   const authorId = author.account.id;
+  // Before the transaction: the detector's first use loads its profiles.
+  const language = await newStatusLanguage(
+    author.user,
+    input.language,
+    (input.text ?? "").trim() === "" ? (input.spoilerText ?? "") : (input.text ?? ""),
+  );
   return db.transaction(async (tx) => {
     const replyTo = input.inReplyToId?.trim() ? input.inReplyToId.trim() : null;
     const thread = replyTo === null ? null : await findThread(tx, replyTo, authorId);
@@ -227,7 +246,7 @@ export async function createStatus(
         spoilerText,
         sensitive,
         visibility: visibility as Visibility,
-        language: postingLanguage(author.user, input.language),
+        language,
         applicationId: input.applicationId,
         local: true,
       })

@@ -4,8 +4,8 @@
 // valid_locale_cascade: the first value that names a supported language wins,
 // a region suffix (`en_US`, `ja-JP`) being dropped when only the language is
 // known. A language Herd does not know is not an error: it falls through to
-// the next choice, as in Mastodon. Herd has no language detection (Mastodon
-// has none for posts either since 4.0): an unset language is the author's.
+// the next choice, as in Mastodon. A new status without a language gets the
+// author's posting language, else one detected in its text (detect-language.ts).
 const ISO_639_1 =
   "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy " +
   "da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu " +

@@ -10,7 +10,8 @@
 //   when the status does.
 // - following merges the target's recent statuses, unfollowing unmerges them,
 //   blocking or muting clears everything involving the target, deleting a
-//   status takes it out of every feed.
+//   status takes it out of every feed (a deleted boost giving way to a later
+//   boost of the same post).
 // Without a queue (`jobs` omitted: commands, scripts) the same work is done
 // inline, in the caller's transaction.
 //
@@ -27,6 +28,7 @@ import {
   clearFromFeeds,
   mergeIntoHome,
   mergeIntoList,
+  removeFromFeeds,
   unmergeFromHome,
   unmergeFromLists,
 } from "./merge.ts";
@@ -42,11 +44,17 @@ export async function onStatusCreated(
   else await fanOut(tx, status.id);
 }
 
-/** A status was deleted: it (and the boosts of it) leave every feed. */
-export async function onStatusDeleted(tx: DbOrTx, status: Pick<StatusRow, "id">): Promise<void> {
-  const ids = sql`(SELECT ${status.id}::bigint UNION ALL SELECT id FROM statuses WHERE reblog_of_id = ${status.id})`;
-  await tx.execute(sql`DELETE FROM home_feed_entries WHERE status_id IN ${ids}`);
-  await tx.execute(sql`DELETE FROM list_feed_entries WHERE status_id IN ${ids}`);
+/**
+ * A status was deleted (call it once the row is marked deleted): it and the
+ * boosts of it leave every feed. Where a deleted boost was near the top of a
+ * feed, another boost of the same post that the feed receives takes its place
+ * (FeedManager#unpush_from_home, #unpush_from_list).
+ */
+export async function onStatusDeleted(
+  tx: DbOrTx,
+  status: Pick<StatusRow, "id" | "reblogOfId">,
+): Promise<void> {
+  await removeFromFeeds(tx, status);
 }
 
 /**
