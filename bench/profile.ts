@@ -3,8 +3,11 @@
 // the endpoint, stops the server and prints the functions and files with the
 // most self time. A development tool beside `npm run bench`, not a figure.
 //
-//   npx node bench/profile.ts [home|status|health|instance] [--requests=3000]
-//     [--concurrency=50] [--keep]   (--keep: leave the .cpuprofile in /tmp)
+//   npx node bench/profile.ts [home|status|health|instance|/any/path] [--requests=3000]
+//     [--concurrency=50] [--keep] [--no-prof] [--node-flags="..."] [--explain [--plans]]
+// --keep: leave the .cpuprofile in /tmp; --no-prof: CPU figures only;
+// --node-flags: added after the start script's; --explain: EXPLAIN ANALYZE
+// each statement of one request instead of a load.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,6 +18,7 @@ import { connect } from "../src/db/database.ts";
 import type { Deps } from "../src/deps.ts";
 import { createMemoryRateStore } from "../src/http/rate-limit.ts";
 import { silentLogger } from "../src/logger.ts";
+import { createMediaStorage } from "../src/storage/index.ts";
 import { runLoad } from "./load.ts";
 import {
   freePort,
@@ -98,6 +102,7 @@ async function explain(url: string, port: number, token: string, urlPath: string
     secrets: { secretKeyBase: "x".repeat(64), postgresPassword: "unused" },
     mailer: { send: async () => undefined },
     jobs: { send: async () => undefined },
+    media: createMediaStorage(config),
   };
   const app = createApp(deps, { rateStore: createMemoryRateStore() });
   const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
@@ -146,7 +151,14 @@ async function main() {
   const dataDir = makeDataDir();
   const port = await freePort();
   const server = await startHerd(
-    [...startScriptFlags(), "--cpu-prof", `--cpu-prof-dir=${profDir}`],
+    [
+      ...startScriptFlags(),
+      ...(argv
+        .find((a) => a.startsWith("--node-flags="))
+        ?.slice(13)
+        .split(/\s+/) ?? []),
+      ...(argv.includes("--no-prof") ? [] : ["--cpu-prof", `--cpu-prof-dir=${profDir}`]),
+    ].filter(Boolean),
     port,
     dataDir,
     null,
