@@ -1,11 +1,11 @@
 // Status (https://docs.joinmastodon.org/entities/Status/), as Mastodon's
 // REST::StatusSerializer with the relationship maps of
 // StatusRelationshipsPresenter: ONE loader and serializer for every path that
-// shows statuses. It loads a whole page in a fixed number of queries, whatever
-// the page size: the statuses and their boosted originals (one query), their
-// authors (loadAccountViews), mentions, tags, applications, custom emojis and
-// the viewer's flags (one query each). It does NOT check visibility: callers
-// select the ids the viewer may see first (src/domain/statuses/visibility.ts).
+// shows statuses. It loads a whole page in one statement, whatever the page
+// size (status-loader.ts: the statuses and their boosted originals, authors,
+// mentions, tags, applications, custom emojis and the viewer's flags). It
+// does NOT check visibility: callers select the ids the viewer may see first
+// (src/domain/statuses/visibility.ts).
 //
 // As Mastodon:
 // - favourited, reblogged, muted, bookmarked and `filtered` appear only when
