@@ -15,7 +15,9 @@ import os from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
 import pg from "pg";
+import { parseConfig } from "../src/config.ts";
 import { connect, type Database } from "../src/db/database.ts";
+import { createMediaStorage } from "../src/storage/index.ts";
 import { migrate } from "../src/db/migrate.ts";
 import { statuses } from "../src/db/schema/index.ts";
 import { fanOut } from "../src/domain/timelines/fan-out.ts";
@@ -165,7 +167,11 @@ async function main() {
       maintenance: false,
     });
     await jobs.start();
-    await registerWorkers(jobs, { database });
+    const config = parseConfig({
+      NODE_ENV: "test",
+      DATA_DIR: path.join(os.tmpdir(), "herd-bench"),
+    });
+    await registerWorkers(jobs, { database, config, media: createMediaStorage(config) });
 
     const [popular, loner] = await seedAccounts(database, "author", 2);
     const followers = await seedAccounts(database, "follower", FOLLOWERS);

@@ -12,13 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { createApp } from "../src/app.ts";
-import { parseConfig } from "../src/config.ts";
-import { connect } from "../src/db/database.ts";
-import type { Deps } from "../src/deps.ts";
-import { createMemoryRateStore } from "../src/http/rate-limit.ts";
-import { silentLogger } from "../src/logger.ts";
-import { createMediaStorage } from "../src/storage/index.ts";
+import { inProcessApp } from "./in-process-app.ts";
 import { runLoad } from "./load.ts";
 import {
   freePort,
@@ -88,23 +82,7 @@ function cpuSeconds(pids: number[]): number {
  * database), records its statements and prints EXPLAIN ANALYZE timings of each.
  */
 async function explain(url: string, port: number, token: string, urlPath: string) {
-  const database = connect(url, 2);
-  const config = parseConfig({
-    NODE_ENV: "production",
-    LOCAL_DOMAIN: `localhost:${port}`,
-    DATA_DIR: "/nonexistent-herd-bench",
-    LOG_LEVEL: "silent",
-  });
-  const deps: Deps = {
-    config,
-    database,
-    logger: silentLogger,
-    secrets: { secretKeyBase: "x".repeat(64), postgresPassword: "unused" },
-    mailer: { send: async () => undefined },
-    jobs: { send: async () => undefined },
-    media: createMediaStorage(config),
-  };
-  const app = createApp(deps, { rateStore: createMemoryRateStore() });
+  const { app, database } = inProcessApp(url, `localhost:${port}`, 2);
   const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
   const original = proto.query;
   const seen: { text: string; values: unknown[] }[] = [];

@@ -3,12 +3,7 @@
 // process sends counted while one request runs. A page must cost a fixed
 // number of statements whatever its size (no N+1).
 import pg from "pg";
-import { createApp } from "../src/app.ts";
-import { parseConfig } from "../src/config.ts";
-import { connect } from "../src/db/database.ts";
-import type { Deps } from "../src/deps.ts";
-import { createMemoryRateStore } from "../src/http/rate-limit.ts";
-import { silentLogger } from "../src/logger.ts";
+import { inProcessApp } from "./in-process-app.ts";
 
 export interface QueryCount {
   path: string;
@@ -32,22 +27,7 @@ export async function countQueries(
   token: string,
   paths: string[],
 ): Promise<QueryCount[]> {
-  const database = connect(url, 4);
-  const config = parseConfig({
-    NODE_ENV: "production",
-    LOCAL_DOMAIN: localDomain,
-    DATA_DIR: "/nonexistent-herd-bench",
-    LOG_LEVEL: "silent",
-  });
-  const deps: Deps = {
-    config,
-    database,
-    logger: silentLogger,
-    secrets: { secretKeyBase: "x".repeat(64), postgresPassword: "unused" },
-    mailer: { send: async () => undefined },
-    jobs: { send: async () => undefined },
-  };
-  const app = createApp(deps, { rateStore: createMemoryRateStore() });
+  const { app, database } = inProcessApp(url, localDomain, 4);
 
   const proto = pg.Client.prototype as unknown as { query: QueryFn };
   const original = proto.query;

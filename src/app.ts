@@ -20,6 +20,7 @@ import {
 import { registerMastodonRoutes } from "./mastodon/routes.ts";
 import { registerOAuthRoutes } from "./oauth/routes.ts";
 import { registerWebRoutes } from "./web/routes.ts";
+import { registerMediaFileRoutes } from "./storage/serve-local.ts";
 
 export interface AppOptions {
   rateStore?: RateStore;
@@ -141,6 +142,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   registerMastodonRoutes(app);
   registerOAuthRoutes(app);
   registerWebRoutes(app);
+  registerMediaFileRoutes(app);
 
   // Unknown paths, and known paths with another method (Rails answers both 404).
   app.notFound((c) => respondWithError(c, 404, "Record not found"));

@@ -20,6 +20,28 @@ export interface SmtpConfig {
   tls: boolean;
 }
 
+/** S3-compatible media storage, with Mastodon's variables (S3_ENABLED=true). */
+export interface S3Config {
+  bucket: string;
+  /** Where Herd sends requests (S3_ENDPOINT, or AWS's endpoint of S3_REGION). */
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Where clients read files: S3_PROTOCOL://S3_ALIAS_HOST, or S3_PROTOCOL://S3_HOSTNAME/S3_BUCKET. */
+  publicUrl: string;
+  /** The canned ACL of new files (S3_PERMISSION, default public-read); null: none sent. */
+  permission: string | null;
+  forceSingleRequest: boolean;
+}
+
+export interface MediaConfig {
+  /** Null: files on local disk under DATA_DIR/media, served by Herd at /system. */
+  s3: S3Config | null;
+  ffmpegBinary: string;
+  ffprobeBinary: string;
+}
+
 export interface Config {
   env: "production" | "development" | "test";
   localDomain: string;
@@ -40,6 +62,7 @@ export interface Config {
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
   /** Root-level Mastodon-compatible toggles. */
   streamingApiBaseUrl: string | null;
+  media: MediaConfig;
 }
 
 type Env = Record<string, string | undefined>;
@@ -103,6 +126,36 @@ function databaseUrlFrom(env: Env): string | null {
     return `postgres://${user}${pass}@${host}:${port}/${name}`;
   }
   return null;
+}
+
+function s3From(env: Env): S3Config | null {
+  if (!bool("S3_ENABLED", env.S3_ENABLED, false)) return null;
+  for (const name of ["S3_BUCKET", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] as const) {
+    if (!env[name]) throw new ConfigError(`${name} is required when S3_ENABLED is true`);
+  }
+  const region = env.S3_REGION || "us-east-1";
+  const endpoint = (env.S3_ENDPOINT || `https://s3.${region}.amazonaws.com`).replace(/\/+$/, "");
+  if (!URL.canParse(endpoint) || !/^https?:$/.test(new URL(endpoint).protocol)) {
+    throw new ConfigError("S3_ENDPOINT must be an http:// or https:// URL");
+  }
+  const alias = (env.S3_ALIAS_HOST ?? "").replace(/^https?:\/\//i, "").replace(/\/+$/, "");
+  // Mastodon's default public host is AWS's; with S3_ENDPOINT, Herd uses that endpoint's.
+  const own = env.S3_ENDPOINT && !env.S3_HOSTNAME && !alias ? new URL(endpoint) : null;
+  const protocol = (env.S3_PROTOCOL || own?.protocol || "https").replace(/:$/, "").toLowerCase();
+  if (protocol !== "https" && protocol !== "http") {
+    throw new ConfigError(`S3_PROTOCOL must be https or http, got "${env.S3_PROTOCOL}"`);
+  }
+  const hostname = env.S3_HOSTNAME || own?.host || `s3-${region}.amazonaws.com`;
+  return {
+    bucket: env.S3_BUCKET!,
+    endpoint,
+    region,
+    accessKeyId: env.AWS_ACCESS_KEY_ID!,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+    publicUrl: alias ? `${protocol}://${alias}` : `${protocol}://${hostname}/${env.S3_BUCKET}`,
+    permission: env.S3_PERMISSION === undefined ? "public-read" : env.S3_PERMISSION || null,
+    forceSingleRequest: bool("S3_FORCE_SINGLE_REQUEST", env.S3_FORCE_SINGLE_REQUEST, false),
+  };
 }
 
 function smtpFrom(env: Env, localDomain: string): SmtpConfig | null {
@@ -169,6 +222,11 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     allowPrivateAddress: bool("ALLOW_PRIVATE_ADDRESS", env.ALLOW_PRIVATE_ADDRESS, false),
     logLevel: logLevel as Config["logLevel"],
     streamingApiBaseUrl: streaming,
+    media: {
+      s3: s3From(env),
+      ffmpegBinary: env.FFMPEG_BINARY || "ffmpeg",
+      ffprobeBinary: env.FFPROBE_BINARY || "ffprobe",
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import type { JobQueue } from "./jobs/queue.ts";
 import type { Logger } from "./logger.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import type { Secrets } from "./secrets.ts";
+import type { MediaStorage } from "./storage/storage.ts";
 
 export interface Deps {
   config: Config;
@@ -15,4 +16,6 @@ export interface Deps {
   mailer: Mailer;
   /** Durable background jobs (src/jobs/): send them inside the transaction they belong to. */
   jobs: JobQueue;
+  /** Where media files are kept (src/storage/: DATA_DIR/media or S3). */
+  media: MediaStorage;
 }

@@ -11,12 +11,20 @@ import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "./app.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
+import { createEventBus } from "./domain/events/bus.ts";
+import { withEvents } from "./domain/events/emit.ts";
 import { createPgBossQueue } from "./jobs/pg-boss-queue.ts";
 import type { JobRunner } from "./jobs/queue.ts";
 import { JOB_NAMES, JOB_SCHEDULES, registerWorkers } from "./jobs/workers.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createLogMailer, createSmtpMailer } from "./mail/mailer.ts";
+import { publishDomainEvents } from "./pubsub/domain-events.ts";
+import { createPostgresPubSub } from "./pubsub/postgres.ts";
+import type { PubSub } from "./pubsub/pubsub.ts";
+import { createRedisPubSub } from "./pubsub/redis.ts";
 import { describeError, openStorage, type Storage } from "./storage-boot.ts";
+import { createStreamingServer, type StreamingServer } from "./streaming/server.ts";
+import { createMediaStorage } from "./storage/index.ts";
 
 /** How long requests in flight may take to finish once a shutdown begins. */
 export const DRAIN_MS = 10_000;
@@ -94,6 +102,8 @@ export async function main(options: MainOptions = {}): Promise<void> {
   let storage: Storage | null = null;
   let server: ServerType | null = null;
   let jobs: JobRunner | null = null;
+  let pubsub: PubSub | null = null;
+  let streaming: StreamingServer | null = null;
   let phase: "starting" | "running" | "stopping" = "starting";
   let exitCode = 0;
 
@@ -106,12 +116,16 @@ export async function main(options: MainOptions = {}): Promise<void> {
       process.exit(code || 1);
     }, FORCE_EXIT_MS);
     force.unref();
+    // Open streams would hold requests open until the drain timeout: end them
+    // first (clients reconnect, to another process if there is one).
+    streaming?.close();
     if (server) {
       const forced = await closeServer(server as Server);
       if (forced) logger.warn("requests still running after 10 s were cut off");
     }
     // Jobs being run finish (for up to 10 s); the others wait in the database.
     await jobs?.stop().catch((err) => logger.warn("job queue did not stop cleanly", { err }));
+    await pubsub?.close();
     await storage?.close();
     logger.info("stopped");
     process.exit(code);
@@ -169,6 +183,29 @@ export async function main(options: MainOptions = {}): Promise<void> {
   }
   await startupStep();
 
+  // Domain events (src/domain/events/) reach the streaming API of every
+  // process through pub/sub: NOTIFY sent in each emitting transaction, or
+  // Redis after its commit when REDIS_URL is set. From here on the database
+  // handle carries the event bus, so every domain function emits.
+  const bus = createEventBus((err) => logger.warn("an event subscriber failed", { err }));
+  pubsub = config.redisUrl
+    ? createRedisPubSub({
+        url: config.redisUrl,
+        channel: `herd:${config.localDomain}:events`,
+        logger,
+      })
+    : createPostgresPubSub({
+        url: storage.url,
+        db: storage.database.db,
+        channel: "herd_events",
+        logger,
+      });
+  publishDomainEvents(bus, pubsub, logger);
+  storage.database = withEvents(storage.database, bus);
+
+  // Media files: DATA_DIR/media, or S3 (nothing is contacted until a file is read or written).
+  const media = createMediaStorage(config);
+
   // The job queue: pg-boss installs or upgrades its own schema, then workers poll.
   try {
     jobs = createPgBossQueue({
@@ -178,7 +215,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
       poll: true,
     });
     await jobs.start();
-    await registerWorkers(jobs, { database: storage.database });
+    await registerWorkers(jobs, { database: storage.database, media, config });
     for (const [name, cron] of Object.entries(JOB_SCHEDULES)) await jobs.schedule(name, cron);
   } catch (error) {
     complain(`could not start the job queue: ${describeError(error)}`);
@@ -204,10 +241,23 @@ export async function main(options: MainOptions = {}): Promise<void> {
     secrets: storage.secrets,
     mailer,
     jobs,
+    media,
   });
+  // The streaming API (src/streaming/) on the same port: event streams and the WebSocket.
+  streaming = createStreamingServer({
+    deps: { config, database: storage.database, logger },
+    pubsub,
+  });
+  try {
+    await streaming.start();
+  } catch (error) {
+    complain(`could not listen for events (${pubsub.name}): ${describeError(error)}`);
+    phase = "stopping";
+    await stop(1);
+  }
 
   const listening = serve(
-    { fetch: app.fetch, port: config.port, hostname: config.bind },
+    { fetch: streaming.fetch(app.fetch), port: config.port, hostname: config.bind },
     (info) => {
       if (phase === "starting") phase = "running";
       logger.info("listening", {
@@ -222,6 +272,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
     },
   );
   server = listening;
+  listening.on("upgrade", streaming.upgrade);
   listening.on("error", (error: NodeJS.ErrnoException) => {
     complain(listenError(error, config));
     phase = "stopping";

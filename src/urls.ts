@@ -10,13 +10,20 @@ export interface Urls {
   tag(name: string): string;
   defaultAvatar: string;
   defaultHeader: string;
+  /**
+   * The public URL of a stored media file: a storage key (src/storage/) under
+   * /system (local storage) or S3_ALIAS_HOST / the bucket; an absolute URL
+   * (a remote account's image) as it is; null for none.
+   */
+  file(stored: string | null | undefined): string | null;
   streaming: string;
 }
 
 export function urlsFor(
-  config: Pick<Config, "protocol" | "webDomain" | "streamingApiBaseUrl">,
+  config: Pick<Config, "protocol" | "webDomain" | "streamingApiBaseUrl" | "media">,
 ): Urls {
   const base = `${config.protocol}//${config.webDomain}`;
+  const mediaBase = config.media.s3?.publicUrl ?? `${base}/system`;
   return {
     base,
     profile: (username) => `${base}/@${username}`,
@@ -24,6 +31,8 @@ export function urlsFor(
     tag: (name) => `${base}/tags/${encodeURIComponent(name)}`,
     defaultAvatar: `${base}/avatars/original/missing.png`,
     defaultHeader: `${base}/headers/original/missing.png`,
+    file: (stored) =>
+      !stored ? null : /^[a-z][a-z0-9+.-]*:/i.test(stored) ? stored : `${mediaBase}/${stored}`,
     streaming:
       config.streamingApiBaseUrl ??
       `${config.protocol === "https:" ? "wss:" : "ws:"}//${config.webDomain}`,

@@ -25,6 +25,7 @@ import {
   type Output,
 } from "./command.ts";
 import { dbCommands } from "./db.ts";
+import { mediaCommands } from "./media.ts";
 import { settingsCommands } from "./settings.ts";
 
 export type { Output } from "./command.ts";
@@ -33,6 +34,7 @@ export const commands: readonly Command[] = [
   ...accountsCommands,
   ...settingsCommands,
   ...dbCommands,
+  ...mediaCommands,
 ];
 
 export interface RunOptions {

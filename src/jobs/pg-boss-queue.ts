@@ -79,7 +79,11 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobRunner {
   return {
     async send(name: string, data: object, sendOptions: SendOptions = {}) {
       const db = sendOptions.tx ? fromDrizzle(sendOptions.tx, sql) : undefined;
-      await boss.send(name, data, db ? { db } : {});
+      const delay = sendOptions.delaySeconds;
+      await boss.send(name, data, {
+        ...(db ? { db } : {}),
+        ...(delay && delay > 0 ? { startAfter: Math.ceil(delay) } : {}),
+      });
     },
 
     async work(name, handler) {

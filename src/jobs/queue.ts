@@ -11,6 +11,8 @@ import type { DbOrTx } from "../db/database.ts";
 export interface SendOptions {
   /** Enqueue inside this transaction (the job is created when it commits). */
   tx?: DbOrTx;
+  /** Run it no sooner than this many seconds from now (a retry's back-off). */
+  delaySeconds?: number;
 }
 
 /** What domain code sees: a way to ask for work to be done later. */

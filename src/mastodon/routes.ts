@@ -27,6 +27,9 @@ import { registerTimelinesRoutes } from "./v1/timelines.ts";
 import { registerListsRoutes } from "./v1/lists.ts";
 import { registerAccountListsRoutes } from "./v1/account-lists.ts";
 import { registerMarkersRoutes } from "./v1/markers.ts";
+import { registerMediaRoutes } from "./v1/media.ts";
+import { registerMediaV2Routes } from "./v2/media.ts";
+import { registerProfileImagesRoutes } from "./v1/profile-images.ts";
 import { registerSearchRoutes } from "./v2/search.ts";
 
 export function registerMastodonRoutes(app: Hono<HerdEnv>): void {
@@ -55,6 +58,9 @@ export function registerMastodonRoutes(app: Hono<HerdEnv>): void {
   registerTimelinesRoutes(app);
   registerListsRoutes(app);
   registerMarkersRoutes(app);
+  registerMediaRoutes(app);
+  registerMediaV2Routes(app);
+  registerProfileImagesRoutes(app);
   registerSearchRoutes(app);
   // Keep last: answers for features not built yet; real routes above win.
   registerPlaceholderRoutes(app);

@@ -20,7 +20,7 @@ export function registerUserinfoRoutes(app: Hono<HerdEnv>): void {
       name: account.displayName,
       preferred_username: account.username,
       profile: account.url ?? urls.profile(account.username),
-      picture: account.avatarUrl || urls.defaultAvatar,
+      picture: urls.file(account.avatarUrl) || urls.defaultAvatar,
     });
   };
   app.get("/oauth/userinfo", show);

@@ -13,7 +13,10 @@ import { createPgBossQueue } from "../../src/jobs/pg-boss-queue.ts";
 import type { JobRunner } from "../../src/jobs/queue.ts";
 import { JOB_NAMES, registerWorkers } from "../../src/jobs/workers.ts";
 import { silentLogger } from "../../src/logger.ts";
+import { createMediaStorage } from "../../src/storage/index.ts";
 import type { Mail, Mailer } from "../../src/mail/mailer.ts";
+import type { PubSub } from "../../src/pubsub/pubsub.ts";
+import { withTestEvents } from "./events.ts";
 
 export interface TestInstance {
   app: App;
@@ -28,6 +31,8 @@ export interface TestInstance {
   jobs: JobRunner;
   /** Runs every queued job (and the jobs they queue) to completion; resolves to how many ran. */
   drainJobs(): Promise<number>;
+  /** Where domain events are published (NOTIFY, or Redis with env REDIS_URL); see kit/streaming.ts. */
+  pubsub: PubSub;
   rateStore: ReturnType<typeof createMemoryRateStore>;
   request(path: string, init?: RequestOptions): Promise<Response>;
   /** Like request, and parses the JSON body (throws if it is not JSON). */
@@ -116,13 +121,15 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
     maintenance: false,
   });
   await jobs.start();
+  const events = withTestEvents(database, url.toString(), config);
   const deps: Deps = {
     config,
-    database,
+    database: events.database,
     logger: silentLogger,
     secrets: { secretKeyBase: "x".repeat(64), postgresPassword: "unused" },
     mailer,
     jobs,
+    media: createMediaStorage(config),
   };
   await registerWorkers(jobs, deps);
   const rateStore = createMemoryRateStore();
@@ -130,6 +137,7 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
 
   afterAll(async () => {
     await jobs.stop();
+    await events.pubsub.close();
     await database.close();
     await dropDatabase(adminUrl, name);
   });
@@ -169,6 +177,7 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
     mails,
     jobs,
     drainJobs: () => jobs.drain(),
+    pubsub: events.pubsub,
     rateStore,
     request,
     async json(path, init) {

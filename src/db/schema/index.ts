@@ -6,3 +6,4 @@ export * from "./statuses.ts";
 export * from "./graph.ts";
 export * from "./feeds.ts";
 export * from "./notifications.ts";
+export * from "./media.ts";

@@ -4,7 +4,7 @@
 // The bio and field values are kept as typed (note_source, fields[].source)
 // and as HTML rendered once here, as Mastodon's TextFormatter renders them.
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import type { Db } from "../../db/database.ts";
+import type { Db, DbOrTx } from "../../db/database.ts";
 import {
   accounts,
   users,
@@ -16,6 +16,7 @@ import {
 import { countableLength, extractMentions, textToHtml } from "../../lib/text-to-html.ts";
 import type { Urls } from "../../urls.ts";
 import { notFound } from "../errors.ts";
+import { replacedProfileFiles, type ProfileImageColumns } from "../media/profile-images.ts";
 import { addError, validationError, type Details } from "./create-local-account.ts";
 
 export const DISPLAY_NAME_MAX = 30;
@@ -41,6 +42,14 @@ export interface ProfileChanges {
   /** An ISO 639 code, or "" to clear it. */
   language?: string;
   quotePolicy?: string;
+  /** New images, processed and stored already (domain/media/profile-images.ts). */
+  avatar?: ProfileImageColumns;
+  header?: ProfileImageColumns;
+}
+
+export interface UpdateProfileOptions {
+  /** Queues the deletion of the files of replaced images, in the update's transaction. */
+  discardFiles?: (tx: DbOrTx, keys: string[]) => Promise<void>;
 }
 
 /** How profile text is rendered: link targets and what counts as this server. */
@@ -94,6 +103,7 @@ export async function updateProfile(
   ctx: FormatContext,
   userId: string,
   changes: ProfileChanges,
+  options: UpdateProfileOptions = {},
 ): Promise<{ account: AccountRow; user: UserRow }> {
   const [current] = await db
     .select({ account: accounts, user: users })
@@ -162,6 +172,14 @@ export async function updateProfile(
   if (changes.discoverable !== undefined) account.discoverable = changes.discoverable;
   if (changes.hideCollections !== undefined) account.hideCollections = changes.hideCollections;
   if (changes.indexable !== undefined) account.indexable = changes.indexable;
+  if (changes.avatar) {
+    account.avatarUrl = changes.avatar.url;
+    account.avatarStaticUrl = changes.avatar.staticUrl;
+  }
+  if (changes.header) {
+    account.headerUrl = changes.header.url;
+    account.headerStaticUrl = changes.header.staticUrl;
+  }
 
   if (note !== undefined || fields !== undefined) {
     const texts = [
@@ -200,6 +218,8 @@ export async function updateProfile(
         .set({ ...account, updatedAt: now })
         .where(eq(accounts.id, current.account.id))
         .returning()) as [AccountRow];
+      const replaced = replacedProfileFiles(current.account, account);
+      if (replaced.length > 0) await options.discardFiles?.(tx, replaced);
     }
     if (settingsChanged) {
       [userRow] = (await tx

@@ -14,6 +14,7 @@ import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.ts";
 import { conversations, type StatusRow } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
+import { emit } from "../events/emit.ts";
 import { idArray } from "../../lib/pg-arrays.ts";
 
 const byNumber = (a: string, b: string) =>
@@ -66,7 +67,7 @@ export async function addStatusToConversation(
     .filter((id) => id !== accountId)
     .sort(byNumber);
   const unread = status.account_id !== accountId;
-  await tx.execute(sql`
+  const upserted = await tx.execute<{ id: string }>(sql`
     INSERT INTO account_conversations
       (id, account_id, conversation_id, participant_account_ids, status_ids, last_status_id, unread)
     VALUES (${newId()}, ${accountId}, ${conversationId}, ${idArray(participants)}::bigint[],
@@ -77,7 +78,12 @@ export async function addStatusToConversation(
       last_status_id = greatest(account_conversations.last_status_id, excluded.last_status_id),
       unread = CASE WHEN excluded.last_status_id = ANY(account_conversations.status_ids)
         THEN account_conversations.unread ELSE excluded.unread END,
-      lock_version = account_conversations.lock_version + 1`);
+      lock_version = account_conversations.lock_version + 1
+    RETURNING id::text`);
+  // AccountConversation#push_to_streaming_api (after_commit).
+  for (const { id } of upserted.rows) {
+    await emit(tx, { type: "conversation.updated", conversationId: id, accountId });
+  }
 }
 
 /**

@@ -8,6 +8,7 @@ import type { Db } from "../../db/database.ts";
 import { accountConversations } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
 import { notFound } from "../errors.ts";
+import { emit } from "../events/emit.ts";
 import { statusVisibleTo } from "../statuses/visibility.ts";
 
 export interface ConversationRow {
@@ -105,9 +106,21 @@ export async function markConversationRead(
     .update(accountConversations)
     .set({ unread: false, lockVersion: sql`${accountConversations.lockVersion} + 1` })
     .where(eq(accountConversations.id, id));
-  const [row] = await select(db, accountId, sql`ac.id = ${id}::bigint`, sql`ac.id`, 1);
+  await emit(db, { type: "conversation.updated", conversationId: id, accountId });
+  const row = await getConversation(db, accountId, id);
   if (!row) throw notFound();
   return row;
+}
+
+/** One of the account's conversations, or null (the streaming API's `conversation` payload). */
+export async function getConversation(
+  db: Db,
+  accountId: string,
+  id: string,
+): Promise<ConversationRow | null> {
+  if (!isId(id)) return null;
+  const [row] = await select(db, accountId, sql`ac.id = ${id}::bigint`, sql`ac.id`, 1);
+  return row ?? null;
 }
 
 /** Removes one of the account's conversations from their list; 404 when not theirs. */

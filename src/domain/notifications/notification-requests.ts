@@ -14,6 +14,7 @@ import {
 import { isId, newId } from "../../lib/ids.ts";
 import { addStatusToConversation } from "../conversations/account-conversations.ts";
 import { notFound } from "../errors.ts";
+import { emit } from "../events/emit.ts";
 import { REQUEST_TYPES } from "./types.ts";
 
 /** NotificationRequest::MAX_MEANINGFUL_COUNT. */
@@ -173,7 +174,11 @@ async function dismissOne(tx: DbOrTx, request: NotificationRequestRow): Promise<
 
 /** Accepts one request (404 if not the recipient's). */
 export async function acceptRequest(db: Db, recipientId: string, id: string): Promise<void> {
-  await db.transaction(async (tx) => acceptOne(tx, await getRequest(tx, recipientId, id)));
+  await db.transaction(async (tx) => {
+    await acceptOne(tx, await getRequest(tx, recipientId, id));
+    // UnfilterNotificationsWorker#push_streaming_event!: the list should be read again.
+    await emit(tx, { type: "notifications.merged", accountId: recipientId });
+  });
 }
 
 /** Dismisses one request (404 if not the recipient's). */
@@ -206,7 +211,11 @@ export async function acceptRequests(
   ids: readonly string[],
 ): Promise<void> {
   await db.transaction(async (tx) => {
-    for (const request of await requestsByIds(tx, recipientId, ids)) await acceptOne(tx, request);
+    const requests = await requestsByIds(tx, recipientId, ids);
+    for (const request of requests) await acceptOne(tx, request);
+    if (requests.length > 0) {
+      await emit(tx, { type: "notifications.merged", accountId: recipientId });
+    }
   });
 }
 

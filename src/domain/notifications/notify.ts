@@ -17,6 +17,7 @@ import type { DbOrTx } from "../../db/database.ts";
 import { notifications, type NotificationType } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
 import { addStatusToConversation } from "../conversations/account-conversations.ts";
+import { emit } from "../events/emit.ts";
 import { withdrawNotifications } from "./dismiss.ts";
 import { groupKeyFor } from "./group-key.ts";
 import { decide } from "./notify-conditions.ts";
@@ -40,8 +41,9 @@ export async function notify(tx: DbOrTx, n: NewNotification): Promise<void> {
   if (outcome === "drop") return;
   const filtered = outcome === "filter";
   const groupKey = filtered ? null : await groupKeyFor(tx, n.accountId, n.type, target?.id ?? null);
+  const id = newId();
   await tx.insert(notifications).values({
-    id: newId(),
+    id,
     accountId: n.accountId,
     fromAccountId: n.fromAccountId,
     type: n.type,
@@ -55,6 +57,8 @@ export async function notify(tx: DbOrTx, n: NewNotification): Promise<void> {
     }
     return;
   }
+  // NotifyService#push_to_streaming_api!: shown notifications only.
+  await emit(tx, { type: "notification.created", notificationId: id, accountId: n.accountId });
   if (n.type === "mention" && target?.visibility === "direct") {
     await addStatusToConversation(tx, n.accountId, target.id);
   }

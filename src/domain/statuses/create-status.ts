@@ -32,6 +32,8 @@ import {
 } from "../../db/schema/index.ts";
 import { isId, newId } from "../../lib/ids.ts";
 import { DomainError, notFound, unprocessable } from "../errors.ts";
+import { emit } from "../events/emit.ts";
+import { statusEvent } from "../events/types.ts";
 import { onDirectStatus } from "../conversations/account-conversations.ts";
 import { notify } from "../notifications/notify.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
@@ -278,6 +280,7 @@ export async function createStatus(
     );
     // Followers' feeds are filled by a queued job: posting latency does not grow with followers.
     await onStatusCreated(tx, row, ctx.jobs);
+    await emit(tx, statusEvent("status.created", row));
     return row.id;
   });
 }

@@ -15,6 +15,8 @@ import { accounts, statusPins, statuses, type StatusRow } from "../../db/schema/
 import { isId } from "../../lib/ids.ts";
 import { notFound } from "../errors.ts";
 import { onDirectStatusDeleted } from "../conversations/account-conversations.ts";
+import { emit } from "../events/emit.ts";
+import { statusEvent } from "../events/types.ts";
 import { withdrawNotifications } from "../notifications/dismiss.ts";
 import { onStatusDeleted } from "../timelines/feeds.ts";
 import { untagDeletedStatus } from "./tags.ts";
@@ -93,6 +95,7 @@ export async function deleteStatus(db: Db, accountId: string, id: string): Promi
         );
     }
     for (const boost of boosts) await onStatusDeleted(tx, boost);
+    await emit(tx, ...[status, ...boosts].map((s) => statusEvent("status.deleted", s)));
     return status;
   });
 }

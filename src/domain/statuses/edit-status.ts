@@ -18,6 +18,8 @@ import type { Db, DbOrTx } from "../../db/database.ts";
 import { accounts, statusEdits, statuses, type StatusRow } from "../../db/schema/index.ts";
 import { isId, newId } from "../../lib/ids.ts";
 import { notFound, unprocessable } from "../errors.ts";
+import { emit } from "../events/emit.ts";
+import { statusEvent } from "../events/types.ts";
 import { notify } from "../notifications/notify.ts";
 import { postingLanguage, type Author } from "./create-status.ts";
 import { resolveMentions, syncMentions } from "./mentions.ts";
@@ -139,6 +141,7 @@ export async function editStatus(
         statusId: row.id,
       });
     }
+    await emit(tx, statusEvent("status.updated", row));
     return row.id;
   });
 }

@@ -6,6 +6,8 @@
 // feed-filter.ts.
 import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.ts";
+import { emit } from "../events/emit.ts";
+import { feedInserted } from "../events/types.ts";
 import { notify } from "../notifications/notify.ts";
 import {
   filteredFromHome,
@@ -32,11 +34,29 @@ const localReceiver = (id: SQL) =>
  */
 export async function deliverToAuthor(tx: DbOrTx, statusId: string): Promise<void> {
   const author = sql.raw("s.account_id");
-  await tx.execute(sql`INSERT INTO home_feed_entries (account_id, status_id, reblog_of_id)
+  const result =
+    await tx.execute(sql`INSERT INTO home_feed_entries (account_id, status_id, reblog_of_id)
     SELECT s.account_id, s.id, ${ORIGINAL_OF_S} FROM statuses s
     WHERE s.id = ${statusId} AND s.deleted_at IS NULL AND ${localReceiver(author)}
       AND NOT ${shownRecently("home_feed_entries", author)}
-    ON CONFLICT DO NOTHING`);
+    ON CONFLICT DO NOTHING RETURNING account_id::text AS id`);
+  await landed(tx, "home", statusId, result.rows);
+}
+
+/**
+ * Tells of the feeds status `statusId` just entered (the owners an INSERT
+ * returned), as FeedManager#push_to_home and #push_to_list publish each push
+ * for the streaming API; returns how many.
+ */
+async function landed(
+  tx: DbOrTx,
+  feed: "home" | "list",
+  statusId: string,
+  rows: Record<string, unknown>[],
+): Promise<number> {
+  const owners = rows.map((r) => String(r.id));
+  await emit(tx, ...feedInserted(feed, statusId, owners));
+  return rows.length;
 }
 
 interface FanOutTarget {
@@ -105,8 +125,8 @@ async function pushToHomes(tx: DbOrTx, statusId: string, receivers: string[]): P
     FROM statuses s CROSS JOIN unnest(${idArray(receivers)}) AS rcv(id)
     WHERE s.id = ${statusId} AND NOT ${filteredFromHome(r)}
       AND NOT ${shownRecently("home_feed_entries", r)}
-    ON CONFLICT DO NOTHING`);
-  return result.rowCount ?? 0;
+    ON CONFLICT DO NOTHING RETURNING account_id::text AS id`);
+  return landed(tx, "home", statusId, result.rows);
 }
 
 /**
@@ -149,8 +169,8 @@ async function pushToLists(tx: DbOrTx, statusId: string): Promise<number> {
       AND NOT ${filteredFromList("l")}
       AND NOT ${filteredFromHome(owner, { forList: true })}
       AND NOT ${shownRecently("list_feed_entries", sql.raw("l.id"))}
-    ON CONFLICT DO NOTHING`);
-  return result.rowCount ?? 0;
+    ON CONFLICT DO NOTHING RETURNING list_id::text AS id`);
+  return landed(tx, "list", statusId, result.rows);
 }
 
 /** Home feeds of local accounts following one of the status's hashtags (deliver_to_hashtag_followers!). */
@@ -166,8 +186,8 @@ async function pushToTagFollowers(tx: DbOrTx, statusId: string): Promise<number>
     WHERE s.id = ${statusId} AND ${localReceiver(r)}
       AND NOT ${filteredFromTags(r)}
       AND NOT ${shownRecently("home_feed_entries", r)}
-    ON CONFLICT DO NOTHING`);
-  return result.rowCount ?? 0;
+    ON CONFLICT DO NOTHING RETURNING account_id::text AS id`);
+  return landed(tx, "home", statusId, result.rows);
 }
 
 export interface FanOutResult {

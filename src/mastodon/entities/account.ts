@@ -132,13 +132,14 @@ function serialize(account: AccountView, urls: Urls, nested: boolean): Account {
     note: suspended ? "" : account.note,
     url: account.url ?? (local ? urls.profile(account.username) : actor),
     uri: actor,
-    avatar: (!suspended && account.avatarUrl) || urls.defaultAvatar,
+    // Stored keys or remote URLs; urls.file() makes them public URLs.
+    avatar: (!suspended && urls.file(account.avatarUrl)) || urls.defaultAvatar,
     avatar_static:
-      (!suspended && (account.avatarStaticUrl ?? account.avatarUrl)) || urls.defaultAvatar,
+      (!suspended && urls.file(account.avatarStaticUrl ?? account.avatarUrl)) || urls.defaultAvatar,
     avatar_description: "",
-    header: (!suspended && account.headerUrl) || urls.defaultHeader,
+    header: (!suspended && urls.file(account.headerUrl)) || urls.defaultHeader,
     header_static:
-      (!suspended && (account.headerStaticUrl ?? account.headerUrl)) || urls.defaultHeader,
+      (!suspended && urls.file(account.headerStaticUrl ?? account.headerUrl)) || urls.defaultHeader,
     header_description: "",
     followers_count: account.followersCount,
     following_count: account.followingCount,

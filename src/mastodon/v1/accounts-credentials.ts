@@ -11,7 +11,10 @@ import { requireToken, requireUser } from "../../http/auth.ts";
 import type { HerdEnv } from "../../http/env.ts";
 import { ApiError } from "../../http/errors.ts";
 import { params, validate, zArray, zBool, zStr } from "../../http/params.ts";
+import { discardFiles, withStoredFiles } from "../../domain/media/files.ts";
+import { prepareProfileImages } from "../../domain/media/profile-images.ts";
 import { serializeCredentialAccount } from "../entities/account.ts";
+import { fileParam, mediaContext } from "./media.ts";
 import { formatContext, truthy, urlsOf } from "./accounts-common.ts";
 
 /** A text a client may clear with null as well as "". */
@@ -31,8 +34,7 @@ const updateSchema = z.object({
     (v) => (v === "" || v === null ? undefined : v),
     z.object({ privacy: zStr, sensitive: zBool, language: zText, quote_policy: zStr }).optional(),
   ),
-  // avatar, header and their descriptions: uploads come with media storage;
-  // until then they are accepted and ignored.
+  // avatar and header are files (multipart), read apart from this schema.
 });
 
 /** REST::CredentialAccountSerializer counts pending follow requests up to 40. */
@@ -42,7 +44,11 @@ const FOLLOW_REQUESTS_COUNT_LIMIT = 40;
  * Answers the CredentialAccount of the user's account as stored now, with
  * the pending follow requests counted, in a fixed number of queries.
  */
-async function answerCredentialAccount(c: Context<HerdEnv>, account: AccountRow, user: UserRow) {
+export async function answerCredentialAccount(
+  c: Context<HerdEnv>,
+  account: AccountRow,
+  user: UserRow,
+) {
   const db = c.var.deps.database.db;
   const [view, followRequests] = await Promise.all([
     loadAccount(db, account.id),
@@ -71,23 +77,40 @@ export function registerCredentialsRoutes(app: Hono<HerdEnv>): void {
 
   app.patch("/api/v1/accounts/update_credentials", async (c) => {
     const auth = requireUser(c, "write", "write:accounts");
-    const p = validate(updateSchema, await params(c));
+    const raw = await params(c);
+    const p = validate(updateSchema, raw);
     const { deps } = c.var;
     const db = deps.database.db;
-    const { user } = await updateProfile(db, formatContext(deps), auth.user.id, {
-      displayName: p.display_name,
-      note: p.note,
-      locked: p.locked,
-      bot: p.bot,
-      discoverable: p.discoverable,
-      hideCollections: p.hide_collections,
-      indexable: p.indexable,
-      fields: p.fields_attributes,
-      privacy: p.source?.privacy,
-      sensitive: p.source?.sensitive,
-      language: p.source?.language,
-      quotePolicy: p.source?.quote_policy,
+    // Avatar and header are checked and processed first, stored just before the update.
+    const images = await prepareProfileImages(auth.account.id, {
+      avatar: await fileParam(raw.avatar),
+      header: await fileParam(raw.header),
     });
+    const media = mediaContext(deps);
+    const update = () =>
+      updateProfile(
+        db,
+        formatContext(deps),
+        auth.user.id,
+        {
+          displayName: p.display_name,
+          note: p.note,
+          locked: p.locked,
+          bot: p.bot,
+          discoverable: p.discoverable,
+          hideCollections: p.hide_collections,
+          indexable: p.indexable,
+          fields: p.fields_attributes,
+          privacy: p.source?.privacy,
+          sensitive: p.source?.sensitive,
+          language: p.source?.language,
+          quotePolicy: p.source?.quote_policy,
+          avatar: images.avatar,
+          header: images.header,
+        },
+        { discardFiles: (tx, keys) => discardFiles(media, tx, keys) },
+      );
+    const { user } = await withStoredFiles(deps.media, images.files, update);
     return answerCredentialAccount(c, auth.account, user);
   });
 }

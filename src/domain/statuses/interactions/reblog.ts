@@ -21,6 +21,8 @@ import { accounts, statuses, type StatusRow } from "../../../db/schema/index.ts"
 import { isId, newId } from "../../../lib/ids.ts";
 import type { Urls } from "../../../urls.ts";
 import { DomainError, forbidden, notFound, unprocessable } from "../../errors.ts";
+import { emit } from "../../events/emit.ts";
+import { statusEvent } from "../../events/types.ts";
 import { notify } from "../../notifications/notify.ts";
 import type { JobQueue } from "../../../jobs/queue.ts";
 import { onStatusCreated } from "../../timelines/feeds.ts";
@@ -120,6 +122,7 @@ export async function reblogStatus(
         .where(eq(accounts.id, accountId));
     }
     await onStatusCreated(tx, boost, options.jobs);
+    await emit(tx, statusEvent("status.created", boost));
     await notify(tx, {
       accountId: status.accountId,
       fromAccountId: accountId,

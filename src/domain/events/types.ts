@@ -1,0 +1,77 @@
+// Domain events: what happened, told to whoever reacts to it after the fact
+// (the streaming API now, federation next). Domain functions emit them inside
+// the transaction that made the change (`emit` in emit.ts); the composition
+// root decides who listens (bus.ts).
+//
+// Events carry ids and the few facts a listener needs to decide whether to
+// look further, never rendered entities: a listener reads the rows again
+// (statuses are soft-deleted, so even a deleted one can still be read), as
+// the viewer it renders for. Every event stays well under PostgreSQL's
+// NOTIFY limit of 8,000 bytes: lists of ids are cut into events of at most
+// MAX_IDS_PER_EVENT ids (`feedInserted`).
+import type { StatusRow, Visibility } from "../../db/schema/index.ts";
+
+/** What every status event says about the status. */
+export interface StatusFacts {
+  statusId: string;
+  /** The author (the booster, for a boost). */
+  accountId: string;
+  visibility: Visibility;
+  local: boolean;
+  /** The boosted status, for a boost. */
+  reblogOfId: string | null;
+}
+
+export type DomainEvent =
+  /** A status was posted, or a boost made. */
+  | ({ type: "status.created" } & StatusFacts)
+  /** A status was edited (its text, content warning, sensitivity or language). */
+  | ({ type: "status.updated" } & StatusFacts)
+  /** A status (or boost) was deleted. */
+  | ({ type: "status.deleted" } & StatusFacts)
+  /**
+   * A status entered home feeds (`ownerIds`: the accounts) or list feeds
+   * (`ownerIds`: the lists) by fan-out, as Mastodon's FeedManager#push_to_home
+   * and #push_to_list: only the feeds the rules let it into.
+   */
+  | { type: "feed.inserted"; feed: "home" | "list"; statusId: string; ownerIds: string[] }
+  /** A notification was shown to `accountId` (not a filtered one). */
+  | { type: "notification.created"; notificationId: string; accountId: string }
+  /** Notification requests of `accountId` were accepted: their notifications joined the list. */
+  | { type: "notifications.merged"; accountId: string }
+  /** `accountId`'s direct conversation `conversationId` (an account_conversations row) changed. */
+  | { type: "conversation.updated"; conversationId: string; accountId: string };
+
+export type DomainEventType = DomainEvent["type"];
+
+/** The most ids one event carries: 200 ids of up to 19 digits stay under 4,400 bytes. */
+export const MAX_IDS_PER_EVENT = 200;
+
+/** A status event for `row`. */
+export function statusEvent(
+  type: "status.created" | "status.updated" | "status.deleted",
+  row: Pick<StatusRow, "id" | "accountId" | "visibility" | "local" | "reblogOfId">,
+): DomainEvent {
+  return {
+    type,
+    statusId: row.id,
+    accountId: row.accountId,
+    visibility: row.visibility,
+    local: row.local,
+    reblogOfId: row.reblogOfId,
+  };
+}
+
+/** "Status `statusId` entered these feeds", as events of at most MAX_IDS_PER_EVENT owners. */
+export function feedInserted(
+  feed: "home" | "list",
+  statusId: string,
+  ownerIds: readonly string[],
+): DomainEvent[] {
+  const events: DomainEvent[] = [];
+  for (let i = 0; i < ownerIds.length; i += MAX_IDS_PER_EVENT) {
+    const chunk = ownerIds.slice(i, i + MAX_IDS_PER_EVENT).map(String);
+    events.push({ type: "feed.inserted", feed, statusId, ownerIds: chunk });
+  }
+  return events;
+}

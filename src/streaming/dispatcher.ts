@@ -1,0 +1,255 @@
+// From domain events to stream messages, in each process for its own
+// subscriptions, as Mastodon's publishers and streaming server together:
+//
+// | domain event          | stream event    | to                                           |
+// | --------------------- | --------------- | -------------------------------------------- |
+// | feed.inserted (home)  | update          | user streams of the feeds' owners (1)        |
+// | feed.inserted (list)  | update          | list streams of those lists (1)              |
+// | status.created        | update          | public and hashtag streams (2)               |
+// | status.updated        | status.update   | user and list streams whose feed holds it,   |
+// |                       |                 | public and hashtag streams (2)               |
+// | status.deleted        | delete          | wherever it may have gone (3)                |
+// | notification.created  | notification    | user (with read:notifications) and          |
+// |                       |                 | user:notification streams of the recipient   |
+// | notifications.merged  | notifications_  | the same                                     |
+// |                       | merged          |                                              |
+// | conversation.updated  | conversation    | direct stream of the conversation's owner    |
+//
+// (1) FeedManager#push_to_home / #push_to_list: the fan-out emits the feeds
+//     the rules let the status into, so the streams honour the same rules.
+// (2) FanOutOnWriteService#broadcast_to_public_streams! and
+//     #broadcast_to_hashtag_streams!: public statuses that are not boosts, by
+//     accounts not silenced; replies to others reach hashtags only; :local /
+//     :remote by origin; Herd has no media, so nothing reaches :media.
+// (3) RemoveStatusService: the author's and its followers' (unless direct)
+//     and mentioned accounts' user streams, followers of its hashtags, lists
+//     that include its author, public and hashtag streams when it was
+//     public, direct streams of its participants when it was direct. A
+//     `delete` says only an id.
+//
+// Every status payload is checked at delivery against the privacy policy as
+// the viewer's REST timeline would be (render.ts). Events are prepared
+// concurrently but sent in the order they arrived, and each subscription
+// gets at most one message per event.
+import type { Db } from "../db/database.ts";
+import type { DomainEvent, StatusFacts as EventFacts } from "../domain/events/types.ts";
+import type { Logger } from "../logger.ts";
+import type { Urls } from "../urls.ts";
+import { Outgoing, type Hub, type Subscription } from "./hub.ts";
+import {
+  conversationPayload,
+  createRenderCache,
+  deletionAudience,
+  homeReaders,
+  listReaders,
+  listsIncluding,
+  notificationPayload,
+  statusFacts,
+  statusPayloads,
+  statusReaders,
+  type StatusFacts,
+} from "./render.ts";
+
+type Deliveries = Map<Subscription, Outgoing>;
+
+export interface Dispatcher {
+  /** Takes the events of one message, in order. */
+  handle(events: readonly DomainEvent[]): void;
+  /** Resolves once everything handed so far has been sent. */
+  idle(): Promise<void>;
+}
+
+export interface DispatcherOptions {
+  db: Db;
+  hub: Hub;
+  urls: Urls;
+  logger: Logger;
+}
+
+/** Subscriptions by the account they belong to. */
+function byViewer(subscriptions: Iterable<Subscription>): Map<string, Subscription[]> {
+  const out = new Map<string, Subscription[]>();
+  for (const sub of subscriptions) {
+    const list = out.get(sub.user.accountId);
+    if (list) list.push(sub);
+    else out.set(sub.user.accountId, [sub]);
+  }
+  return out;
+}
+
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { db, hub, urls, logger } = options;
+  const cache = createRenderCache();
+  let tail: Promise<void> = Promise.resolve();
+
+  /** Renders `statusId` for the viewers of `subs` and addresses `event` to each. */
+  async function statusTo(
+    out: Deliveries,
+    event: string,
+    statusId: string,
+    subs: Map<string, Subscription[]>,
+    readers: string[],
+  ): Promise<void> {
+    const payloads = await statusPayloads(db, statusId, readers, urls, cache);
+    const messages = new Map<string, Outgoing>();
+    for (const viewer of readers) {
+      const json = payloads.get(viewer);
+      if (json === undefined) continue;
+      let message = messages.get(json);
+      if (!message) messages.set(json, (message = new Outgoing(event, json)));
+      for (const sub of subs.get(viewer) ?? []) if (!out.has(sub)) out.set(sub, message);
+    }
+  }
+
+  /** The public and hashtag channels a status reaches (broadcastable statuses only). */
+  function publicSubscriptions(facts: StatusFacts): Subscription[] {
+    if (facts.visibility !== "public" || facts.reblog || facts.silenced) return [];
+    const subs: Subscription[] = [];
+    if (!facts.replyToOther) {
+      subs.push(...hub.on("public", ""), ...hub.on("public", facts.local ? "local" : "remote"));
+    }
+    for (const tag of new Set(facts.tags)) {
+      subs.push(...hub.on("hashtag", tag));
+      if (facts.local) subs.push(...hub.on("hashtag", `local:${tag}`));
+    }
+    return subs;
+  }
+
+  const broadcastable = (e: EventFacts) => e.visibility === "public" && e.reblogOfId === null;
+
+  async function toPublic(out: Deliveries, event: string, e: EventFacts): Promise<void> {
+    if (!broadcastable(e) || (!hub.any("public") && !hub.any("hashtag"))) return;
+    const facts = await statusFacts(db, e.statusId);
+    if (!facts) return;
+    const subs = byViewer(publicSubscriptions(facts));
+    if (subs.size === 0) return;
+    const readers = await statusReaders(db, e.statusId, [...subs.keys()]);
+    await statusTo(out, event, e.statusId, subs, readers);
+  }
+
+  async function feedInserted(
+    out: Deliveries,
+    feed: "home" | "list",
+    statusId: string,
+    ownerIds: readonly string[],
+  ): Promise<void> {
+    if (feed === "home") {
+      const subs = byViewer(ownerIds.flatMap((id) => [...hub.on("home", id)]));
+      if (subs.size === 0) return;
+      const readers = await homeReaders(db, statusId, [...subs.keys()]);
+      await statusTo(out, "update", statusId, subs, readers);
+      return;
+    }
+    await toLists(out, "update", statusId, ownerIds);
+  }
+
+  async function toLists(
+    out: Deliveries,
+    event: string,
+    statusId: string,
+    listIds: Iterable<string>,
+  ): Promise<void> {
+    const lists = [...listIds].flatMap((listId) =>
+      [...hub.on("list", listId)].map((sub) => ({ listId, ownerId: sub.user.accountId, sub })),
+    );
+    if (lists.length === 0) return;
+    const open = new Set(await listReaders(db, statusId, lists));
+    const subs = byViewer(lists.filter((l) => open.has(l.listId)).map((l) => l.sub));
+    await statusTo(out, event, statusId, subs, [...subs.keys()]);
+  }
+
+  async function statusUpdated(out: Deliveries, e: EventFacts): Promise<void> {
+    cache.forget(e.statusId);
+    const home = byViewer([...hub.ids("home")].flatMap((id) => [...hub.on("home", id)]));
+    if (home.size > 0) {
+      const readers = await homeReaders(db, e.statusId, [...home.keys()]);
+      await statusTo(out, "status.update", e.statusId, home, readers);
+    }
+    await toLists(out, "status.update", e.statusId, hub.ids("list"));
+    await toPublic(out, "status.update", e);
+  }
+
+  async function statusDeleted(out: Deliveries, e: EventFacts): Promise<void> {
+    cache.forget(e.statusId);
+    const message = new Outgoing("delete", e.statusId);
+    const add = (subs: Iterable<Subscription>) => {
+      for (const sub of subs) if (!out.has(sub)) out.set(sub, message);
+    };
+    const facts = await statusFacts(db, e.statusId);
+    if (!facts) return;
+    const viewers = [...hub.ids("home")];
+    for (const id of await deletionAudience(db, e.statusId, facts, viewers)) {
+      add(hub.on("home", id));
+    }
+    if (facts.visibility !== "direct") {
+      for (const id of await listsIncluding(db, facts.accountId, [...hub.ids("list")])) {
+        add(hub.on("list", id));
+      }
+    }
+    add(publicSubscriptions(facts));
+    if (facts.visibility === "direct") {
+      for (const id of new Set([facts.accountId, ...facts.mentioned])) add(hub.on("direct", id));
+    }
+  }
+
+  async function prepare(event: DomainEvent): Promise<Deliveries> {
+    const out: Deliveries = new Map();
+    if (hub.size === 0) return out;
+    switch (event.type) {
+      case "feed.inserted":
+        await feedInserted(out, event.feed, event.statusId, event.ownerIds);
+        break;
+      case "status.created":
+        await toPublic(out, "update", event);
+        break;
+      case "status.updated":
+        await statusUpdated(out, event);
+        break;
+      case "status.deleted":
+        await statusDeleted(out, event);
+        break;
+      case "notification.created": {
+        const subs = [...hub.on("notifications", event.accountId)];
+        if (subs.length === 0) break;
+        const json = await notificationPayload(db, event.notificationId, event.accountId, urls);
+        if (json === null) break;
+        const message = new Outgoing("notification", json);
+        for (const sub of subs) out.set(sub, message);
+        break;
+      }
+      case "notifications.merged": {
+        // UnfilterNotificationsWorker publishes the payload "1".
+        const message = new Outgoing("notifications_merged", "1");
+        for (const sub of hub.on("notifications", event.accountId)) out.set(sub, message);
+        break;
+      }
+      case "conversation.updated": {
+        const subs = [...hub.on("direct", event.accountId)];
+        if (subs.length === 0) break;
+        const json = await conversationPayload(db, event.conversationId, event.accountId, urls);
+        if (json === null) break;
+        const message = new Outgoing("conversation", json);
+        for (const sub of subs) out.set(sub, message);
+        break;
+      }
+    }
+    return out;
+  }
+
+  return {
+    handle(events) {
+      for (const event of events) {
+        const prepared = prepare(event).catch((err: unknown) => {
+          logger.error("streaming: could not deliver an event", { type: event.type, err });
+          return new Map() as Deliveries;
+        });
+        tail = tail
+          .then(() => prepared)
+          .then((deliveries) => {
+            for (const [sub, message] of deliveries) sub.send(message);
+          });
+      }
+    },
+    idle: () => tail,
+  };
+}
