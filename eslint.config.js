@@ -44,7 +44,7 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
-    files: ["src/mastodon/**", "src/oauth/**", "src/web/**", "src/cli/**"],
+    files: ["src/mastodon/**", "src/oauth/**", "src/web/**", "src/cli/**", "src/streaming/**"],
     rules: {
       "no-restricted-imports": [
         "error",
