@@ -24,6 +24,8 @@ import { registerMediaFileRoutes } from "./storage/serve-local.ts";
 
 export interface AppOptions {
   rateStore?: RateStore;
+  /** ActivityPub (src/federation, made by the composition root): answers its URLs, passes the rest on. */
+  federation?: MiddlewareHandler<HerdEnv>;
 }
 
 /**
@@ -137,6 +139,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use(bodyLimits());
 
   app.get("/health", (c) => c.text("OK"));
+  if (options.federation) app.use(options.federation);
 
   app.use("/api/*", resolveToken, rateLimit(rateStore, defaultRules()));
   registerMastodonRoutes(app);

@@ -2,6 +2,7 @@
 // domain functions. Nothing here is created at import time.
 import type { Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
+import type { Resolver } from "./domain/federation-port.ts";
 import type { JobQueue } from "./jobs/queue.ts";
 import type { Logger } from "./logger.ts";
 import type { Mailer } from "./mail/mailer.ts";
@@ -18,4 +19,6 @@ export interface Deps {
   jobs: JobQueue;
   /** Where media files are kept (src/storage/: DATA_DIR/media or S3). */
   media: MediaStorage;
+  /** Resolves other servers' handles and URLs (src/federation/resolver.ts); none: known ones only. */
+  resolver?: Resolver | null;
 }

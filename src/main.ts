@@ -9,6 +9,11 @@
 import type { Server } from "node:http";
 import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "./app.ts";
+import {
+  createHerdFederation,
+  FEDERATION_JOB_NAMES,
+  type HerdFederation,
+} from "./federation/federation.ts";
 import { loadConfig, type Config } from "./config.ts";
 import { migrate } from "./db/migrate.ts";
 import { createEventBus } from "./domain/events/bus.ts";
@@ -104,6 +109,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
   let jobs: JobRunner | null = null;
   let pubsub: PubSub | null = null;
   let streaming: StreamingServer | null = null;
+  let federation: HerdFederation | null = null;
   let phase: "starting" | "running" | "stopping" = "starting";
   let exitCode = 0;
 
@@ -124,6 +130,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
       if (forced) logger.warn("requests still running after 10 s were cut off");
     }
     // Jobs being run finish (for up to 10 s); the others wait in the database.
+    federation?.stop();
     await jobs?.stop().catch((err) => logger.warn("job queue did not stop cleanly", { err }));
     await pubsub?.close();
     await storage?.close();
@@ -211,12 +218,15 @@ export async function main(options: MainOptions = {}): Promise<void> {
     jobs = createPgBossQueue({
       connectionString: storage.url,
       logger: logger.child({ component: "jobs" }),
-      queues: JOB_NAMES,
+      queues: [...JOB_NAMES, ...FEDERATION_JOB_NAMES],
       poll: true,
     });
     await jobs.start();
     await registerWorkers(jobs, { database: storage.database, media, config });
     for (const [name, cron] of Object.entries(JOB_SCHEDULES)) await jobs.schedule(name, cron);
+    // ActivityPub: Fedify's deliveries and incoming activities are jobs too.
+    federation = createHerdFederation({ config, database: storage.database, logger, jobs });
+    await federation.startQueue();
   } catch (error) {
     complain(`could not start the job queue: ${describeError(error)}`);
     await jobs?.stop().catch(() => undefined);
@@ -234,15 +244,19 @@ export async function main(options: MainOptions = {}): Promise<void> {
     await storage.close();
     process.exit(1);
   }
-  const app = createApp({
-    config,
-    database: storage.database,
-    logger,
-    secrets: storage.secrets,
-    mailer,
-    jobs,
-    media,
-  });
+  const app = createApp(
+    {
+      config,
+      database: storage.database,
+      logger,
+      secrets: storage.secrets,
+      mailer,
+      jobs,
+      media,
+      resolver: federation?.resolver ?? null,
+    },
+    { federation: federation?.middleware },
+  );
   // The streaming API (src/streaming/) on the same port: event streams and the WebSocket.
   streaming = createStreamingServer({
     deps: { config, database: storage.database, logger },

@@ -14,6 +14,11 @@ import type { JobRunner } from "../../src/jobs/queue.ts";
 import { JOB_NAMES, registerWorkers } from "../../src/jobs/workers.ts";
 import { silentLogger } from "../../src/logger.ts";
 import { createMediaStorage } from "../../src/storage/index.ts";
+import {
+  createHerdFederation,
+  FEDERATION_JOB_NAMES,
+  type HerdFederation,
+} from "../../src/federation/federation.ts";
 import type { Mail, Mailer } from "../../src/mail/mailer.ts";
 import type { PubSub } from "../../src/pubsub/pubsub.ts";
 import { withTestEvents } from "./events.ts";
@@ -29,6 +34,8 @@ export interface TestInstance {
   mails: Mail[];
   /** The instance's job queue (pg-boss on this file's database); jobs run only when drained. */
   jobs: JobRunner;
+  /** ActivityPub (src/federation): Fedify's federation object and its queue. */
+  federation: HerdFederation;
   /** Runs every queued job (and the jobs they queue) to completion; resolves to how many ran. */
   drainJobs(): Promise<number>;
   /** Where domain events are published (NOTIFY, or Redis with env REDIS_URL); see kit/streaming.ts. */
@@ -115,7 +122,7 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
   const jobs = createPgBossQueue({
     pool: database.pool,
     logger: silentLogger,
-    queues: JOB_NAMES,
+    queues: [...JOB_NAMES, ...FEDERATION_JOB_NAMES],
     poll: false,
     migrate: false,
     maintenance: false,
@@ -132,10 +139,14 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
     media: createMediaStorage(config),
   };
   await registerWorkers(jobs, deps);
+  const federation = createHerdFederation({ ...deps, jobs });
+  deps.resolver = federation.resolver;
+  await federation.startQueue();
   const rateStore = createMemoryRateStore();
-  const app = createApp(deps, { rateStore });
+  const app = createApp(deps, { rateStore, federation: federation.middleware });
 
   afterAll(async () => {
+    federation.stop();
     await jobs.stop();
     await events.pubsub.close();
     await database.close();
@@ -176,6 +187,7 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
     url: url.toString(),
     mails,
     jobs,
+    federation,
     drainJobs: () => jobs.drain(),
     pubsub: events.pubsub,
     rateStore,

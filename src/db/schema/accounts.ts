@@ -40,6 +40,21 @@ export const accounts = pgTable("accounts", {
   silencedAt: timestamp("silenced_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  // Remote accounts (migrations/0050_remote_accounts.sql); null for local ones.
+  inboxUrl: text("inbox_url"),
+  sharedInboxUrl: text("shared_inbox_url"),
+  outboxUrl: text("outbox_url"),
+  followersUrl: text("followers_url"),
+  followingUrl: text("following_url"),
+  featuredUrl: text("featured_url"),
+  featuredTagsUrl: text("featured_tags_url"),
+  actorType: text("actor_type"),
+  publicKeyPem: text("public_key_pem"),
+  publicKeyId: text("public_key_id"),
+  alsoKnownAs: text("also_known_as").array().notNull().default([]),
+  lastWebfingerAt: timestamp("last_webfinger_at", { withTimezone: true }),
+  fetchedAt: timestamp("fetched_at", { withTimezone: true }),
+  suspensionOrigin: text("suspension_origin").$type<"local" | "remote">(),
 });
 
 export type AccountRow = typeof accounts.$inferSelect;

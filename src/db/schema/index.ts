@@ -6,4 +6,5 @@ export * from "./statuses.ts";
 export * from "./graph.ts";
 export * from "./feeds.ts";
 export * from "./notifications.ts";
+export * from "./federation.ts";
 export * from "./media.ts";

@@ -8,6 +8,7 @@ import { and, eq, ilike, inArray, isNull, or, sql, type SQL } from "drizzle-orm"
 import type { Db } from "../../db/database.ts";
 import { accounts, users, type AccountRow } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
+import type { Resolver } from "../federation-port.ts";
 import { followedByOrSelf } from "../graph/follow-lists.ts";
 
 export interface AccountWithUser extends AccountRow {
@@ -98,10 +99,35 @@ export async function loadAccount(
 
 /**
  * GET /api/v1/accounts/lookup: `user`, `@user` or `user@LOCAL_DOMAIN` (any
- * case) names a local account; other domains name remote accounts Herd knows
- * (none until it federates; no WebFinger here, as Mastodon's skip_webfinger).
+ * case) names a local account; other domains name remote accounts Herd
+ * knows, or, given a Resolver, finds by WebFinger (issue P3 asks lookup to
+ * resolve handles, where Mastodon's skip_webfinger answers known ones only).
  */
 export async function lookupAccount(
+  db: Db,
+  acct: string,
+  localDomains: readonly string[],
+  resolver: Resolver | null = null,
+): Promise<AccountWithUser | null> {
+  const found = await findByAcct(db, acct, localDomains);
+  if (found || !resolver) return found;
+  const [username = "", domain = ""] = acct
+    .trim()
+    .replace(/^acct:/i, "")
+    .replace(/^@/, "")
+    .split("@");
+  if (
+    username === "" ||
+    domain === "" ||
+    localDomains.some((d) => d.toLowerCase() === domain.toLowerCase())
+  ) {
+    return null;
+  }
+  if (!(await resolver.resolveAccount(username, domain.toLowerCase()))) return null;
+  return findByAcct(db, acct, localDomains);
+}
+
+async function findByAcct(
   db: Db,
   acct: string,
   localDomains: readonly string[],

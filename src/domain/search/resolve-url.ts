@@ -1,10 +1,11 @@
-// What a URL searched for with `resolve` names, as Mastodon's
-// ResolveURLService, without fetching anything (Herd does not federate yet):
+// What a URL searched for with `resolve` names, as Mastodon's ResolveURLService:
 // - a URL of this server: the status of `/@user/:id` or
 //   `/users/:user/statuses/:id`, the account of `/@user`, `/@user@domain` or
 //   `/users/:user`;
 // - another server's URL: a status or account Herd already knows by that URI
-//   (process_url_from_db), guessing the URI of a `/@user/:id` status URL.
+//   (process_url_from_db), guessing the URI of a `/@user/:id` status URL;
+//   else, given a Resolver (federation, through the composition root), the
+//   status or actor fetched from that server and stored.
 // A status is returned only when the viewer may see it (statusVisibleTo and
 // notHiddenBy), an account only when it is shown to others.
 import { and, eq, inArray, isNull } from "drizzle-orm";
@@ -12,6 +13,7 @@ import type { Db } from "../../db/database.ts";
 import { accounts, statuses } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
 import { loadAccount, lookupAccount, type AccountWithUser } from "../accounts/read.ts";
+import type { Resolver } from "../federation-port.ts";
 import { permittedStatusIds } from "../statuses/read.ts";
 
 export type UrlResource =
@@ -70,12 +72,27 @@ async function knownResource(db: Db, url: URL, viewerId: string): Promise<UrlRes
   return status ? visibleStatus(db, status.id, viewerId) : null;
 }
 
+/** What the Resolver fetched for `url`, if the viewer may see it. */
+async function fetchedResource(
+  db: Db,
+  resolver: Resolver,
+  url: URL,
+  viewerId: string,
+): Promise<UrlResource | null> {
+  const found = await resolver.resolveUrl(url.toString());
+  if (!found) return null;
+  if (found.type === "statuses") return visibleStatus(db, found.id, viewerId);
+  const account = await loadAccount(db, found.id, { visibleOnly: true });
+  return account ? { type: "accounts", account } : null;
+}
+
 /** The status or account `q` (an http(s) URL) names, or null. */
 export async function resolveUrl(
   db: Db,
   q: string,
   viewerId: string,
   localDomains: readonly string[],
+  resolver: Resolver | null = null,
 ): Promise<UrlResource | null> {
   let url: URL;
   try {
@@ -84,7 +101,9 @@ export async function resolveUrl(
     return null;
   }
   const local = localDomains.some((d) => d.toLowerCase() === url.host.toLowerCase());
-  return local
-    ? localResource(db, url.pathname, viewerId, localDomains)
-    : knownResource(db, url, viewerId);
+  if (local) return localResource(db, url.pathname, viewerId, localDomains);
+  return (
+    (await knownResource(db, url, viewerId)) ??
+    (resolver ? fetchedResource(db, resolver, url, viewerId) : null)
+  );
 }

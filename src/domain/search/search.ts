@@ -1,8 +1,10 @@
 // GET /api/v2/search (https://docs.joinmastodon.org/methods/search/#v2), as
 // Mastodon 4.3+'s SearchService:
 // - with `resolve` and a query that is an http(s) URL: only the status or
-//   account the URL names (resolve-url.ts), nothing else, and nothing when it
-//   is not of the `type` asked or `offset` is set;
+//   account the URL names (resolve-url.ts, fetched from its server when
+//   unknown), nothing else, and nothing when it is not of the `type` asked or
+//   `offset` is set; with `resolve` and another server's `user@domain`, that
+//   account is looked up by WebFinger before searching;
 // - otherwise accounts (the account search of /api/v1/accounts/search),
 //   hashtags (hashtags.ts) and, for a signed-in viewer only, statuses
 //   (statuses.ts), or only the `type` asked; an unknown type finds nothing;
@@ -14,6 +16,7 @@
 import type { Db } from "../../db/database.ts";
 import { isId } from "../../lib/ids.ts";
 import { loadAccount, searchAccounts, type AccountWithUser } from "../accounts/read.ts";
+import type { Resolver } from "../federation-port.ts";
 import { notFound } from "../errors.ts";
 import { tagInfo, tagViews, type TagView } from "../graph/tag-views.ts";
 import { searchHashtags } from "./hashtags.ts";
@@ -38,6 +41,8 @@ export interface SearchRequest {
   /** The signed-in viewer, or null. */
   viewerId: string | null;
   localDomains: readonly string[];
+  /** Fetches unknown remote accounts and URLs (with `resolve`); none: known ones only. */
+  resolver?: Resolver | null;
 }
 
 export interface SearchResults {
@@ -60,7 +65,7 @@ export async function search(db: Db, r: SearchRequest): Promise<SearchResults> {
 
   if (r.resolve && /^https?:\/\//.test(q)) {
     if (offset > 0 || r.viewerId === null) return results;
-    const found = await resolveUrl(db, q, r.viewerId, r.localDomains);
+    const found = await resolveUrl(db, q, r.viewerId, r.localDomains, r.resolver);
     if (found && wants(found.type)) {
       if (found.type === "accounts") results.accounts = [found.account];
       else results.statusIds = [found.statusId];
@@ -68,6 +73,15 @@ export async function search(db: Db, r: SearchRequest): Promise<SearchResults> {
     return results;
   }
 
+  // AccountSearchService with resolve: a full handle of another server is
+  // looked up by WebFinger first, so that the search then finds it.
+  const handle = /^@?([^@\s]+)@([^@\s]+)$/.exec(q);
+  if (r.resolve && r.resolver && r.viewerId !== null && wants("accounts") && handle) {
+    const domain = handle[2]!.toLowerCase();
+    if (!r.localDomains.some((d) => d.toLowerCase() === domain)) {
+      await r.resolver.resolveAccount(handle[1]!, domain);
+    }
+  }
   if (
     wants("accounts") &&
     (r.viewerId !== null || q.replace(/^@/, "").length >= MIN_QUERY_LENGTH)

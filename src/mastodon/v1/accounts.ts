@@ -94,7 +94,12 @@ export function registerAccountsRoutes(app: Hono<HerdEnv>): void {
     authorizeIfGotToken(c, "read", "read:accounts");
     const acct = scalar((await params(c)).acct) ?? "";
     const { deps } = c.var;
-    const account = await lookupAccount(deps.database.db, acct, localDomains(deps));
+    const account = await lookupAccount(
+      deps.database.db,
+      acct,
+      localDomains(deps),
+      deps.resolver ?? null,
+    );
     if (!account) throw notFoundError();
     return c.json(serializeAccount(account, urlsOf(c)));
   });

@@ -79,6 +79,7 @@ export function registerSearchRoutes(app: Hono<HerdEnv>): void {
       maxId: present(scalar(p.max_id)) ? scalar(p.max_id) : undefined,
       viewerId,
       localDomains: localDomains(deps),
+      resolver: deps.resolver ?? null,
     });
     const urls = urlsOf(c);
     return c.json({

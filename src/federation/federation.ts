@@ -1,0 +1,114 @@
+// createHerdFederation(deps): Herd's ActivityPub side, on Fedify
+// (https://fedify.dev/manual/federation). Made by the composition roots
+// (src/main.ts, test/kit/instance.ts), never at import time, with Herd's own
+// adapters: the key–value store on PostgreSQL (kv-store.ts) and Fedify's
+// task queues on Herd's durable job queue (job-queue.ts). Handles are
+// LOCAL_DOMAIN's, URLs WEB_DOMAIN's with LOCAL_HTTPS's scheme (src/urls.ts);
+// ALLOW_PRIVATE_ADDRESS lets Fedify fetch loopback and private addresses
+// (development only). This folder is the only one that knows ActivityPub's
+// vocabulary; it never imports the client API (src/mastodon) nor the reverse.
+import { createFederation, type Federation } from "@fedify/fedify";
+import type { MiddlewareHandler } from "hono";
+import type { Config } from "../config.ts";
+import type { Database } from "../db/database.ts";
+import type { Resolver } from "../domain/federation-port.ts";
+import { HERD_VERSION } from "../domain/instance/software.ts";
+import type { HerdEnv } from "../http/env.ts";
+import type { JobRunner } from "../jobs/queue.ts";
+import type { Logger } from "../logger.ts";
+import { urlsFor } from "../urls.ts";
+import { dispatchActor, dispatchKeyPairs } from "./actor.ts";
+import { registerCollections } from "./collections.ts";
+import type { FederationEnv } from "./env.ts";
+import { registerInbox } from "./inbox.ts";
+import { createJobMessageQueue, FEDERATION_JOBS } from "./job-queue.ts";
+import { createKeyStore } from "./keys.ts";
+import { createPostgresKvStore } from "./kv-store.ts";
+import { federationMiddleware } from "./middleware.ts";
+import { registerObjects } from "./objects.ts";
+import { remoteLoaderFactories } from "./remote-fetch.ts";
+import { createResolver } from "./resolver.ts";
+import { registerWebFinger } from "./webfinger.ts";
+
+export { FEDERATION_JOB_NAMES } from "./job-queue.ts";
+
+export interface FederationDeps {
+  config: Config;
+  database: Database;
+  logger: Logger;
+  /** The job runner Fedify's inbox, outbox and fan-out tasks are queued on. */
+  jobs: JobRunner;
+}
+
+export interface HerdFederation {
+  federation: Federation<void>;
+  /** Hono middleware answering the federation's requests (mounted by createApp). */
+  middleware: MiddlewareHandler<HerdEnv>;
+  /** Registers the workers of Fedify's queues on the job runner; resolves once they are. */
+  startQueue(): Promise<void>;
+  /** Stops listening for Fedify's tasks (the job runner's stop lets running ones finish). */
+  stop(): void;
+  /** Resolves handles and URLs of other servers for the client API (Deps.resolver). */
+  resolver: Resolver;
+}
+
+export function createHerdFederation(deps: FederationDeps): HerdFederation {
+  const { config } = deps;
+  const urls = urlsFor(config);
+  const env: FederationEnv = {
+    config,
+    db: deps.database.db,
+    logger: deps.logger.child({ component: "federation" }),
+    urls,
+    keys: createKeyStore(deps.database.db),
+    instanceIdentifier: config.localDomain,
+    jobs: deps.jobs,
+    fetchPolicy: {
+      allowPrivateAddress: config.allowPrivateAddress,
+      userAgent: `Herd/${HERD_VERSION} (+${urls.base}/)`,
+    },
+  };
+  const queues = {
+    inbox: createJobMessageQueue(deps.jobs, FEDERATION_JOBS.inbox),
+    outbox: createJobMessageQueue(deps.jobs, FEDERATION_JOBS.outbox),
+    fanout: createJobMessageQueue(deps.jobs, FEDERATION_JOBS.fanout),
+  };
+
+  const kv = createPostgresKvStore(deps.database.pool);
+  const federation = createFederation<void>({
+    kv,
+    queue: queues,
+    manuallyStartQueue: true,
+    origin: { handleHost: config.localDomain, webOrigin: urls.base },
+    // Remote fetches with Herd's limits (remote-fetch.ts), which also apply
+    // ALLOW_PRIVATE_ADDRESS (Fedify refuses its own option beside them).
+    ...remoteLoaderFactories(env.fetchPolicy, kv),
+  });
+
+  const actors = federation
+    .setActorDispatcher("/users/{identifier}", (ctx, identifier) =>
+      dispatchActor(env, ctx, identifier),
+    )
+    .setKeyPairsDispatcher((_ctx, identifier) => dispatchKeyPairs(env, identifier))
+    .mapActorAlias("/actor", env.instanceIdentifier);
+  registerWebFinger(federation, actors, env);
+  registerCollections(federation, env);
+  registerObjects(federation, env);
+  registerInbox(federation, env);
+
+  const controller = new AbortController();
+  return {
+    federation,
+    middleware: federationMiddleware(federation, urls.base),
+    resolver: createResolver(env, federation),
+    async startQueue() {
+      federation
+        .startQueue(undefined, { signal: controller.signal })
+        .catch((err) => env.logger.error("federation queue stopped", { err }));
+      await Promise.all(Object.values(queues).map((q) => q.listening));
+    },
+    stop() {
+      controller.abort();
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// Fedify's MessageQueue on Herd's durable job queue (src/jobs, pg-boss): the
+// inbox, outbox and fan-out tasks Fedify queues become jobs in Herd's own
+// database, so a delivery or an incoming activity waiting to be processed
+// survives a restart or a crash, and several Herd processes share the work.
+// Tests run them with `drainJobs()` like every other job.
+//
+// Fedify keeps its own retry policy (nativeRetrial false): a failed delivery
+// is queued again with a delay (pg-boss's startAfter), so the back-off is
+// Fedify's, and a handler only throws (pg-boss then retries it a few times)
+// on an unexpected error. Ordering keys are not honoured yet: pg-boss runs
+// jobs of one queue in any order.
+import type { MessageQueue, MessageQueueEnqueueOptions } from "@fedify/fedify";
+import type { JobRunner } from "../jobs/queue.ts";
+import { durationMs } from "./temporal.ts";
+
+/** The job queues Fedify's tasks go to (created on start with the others). */
+export const FEDERATION_JOBS = {
+  inbox: "federation.inbox",
+  outbox: "federation.outbox",
+  fanout: "federation.fanout",
+} as const;
+
+export const FEDERATION_JOB_NAMES: readonly string[] = Object.values(FEDERATION_JOBS);
+
+interface Envelope {
+  message: unknown;
+}
+
+export interface JobMessageQueue extends MessageQueue {
+  /** Resolves once `listen` has registered the worker (its own promise resolves only on abort). */
+  readonly listening: Promise<void>;
+}
+
+export function createJobMessageQueue(jobs: JobRunner, name: string): JobMessageQueue {
+  let registered!: () => void;
+  const listening = new Promise<void>((resolve) => (registered = resolve));
+
+  const enqueue = async (message: unknown, options?: MessageQueueEnqueueOptions) => {
+    const delaySeconds = options?.delay ? durationMs(options.delay) / 1000 : 0;
+    await jobs.send(name, { message } satisfies Envelope, { delaySeconds });
+  };
+
+  return {
+    nativeRetrial: false,
+    listening,
+    enqueue,
+    async enqueueMany(messages, options) {
+      for (const message of messages) await enqueue(message, options);
+    },
+    async listen(handler, options) {
+      await jobs.work(name, async (data) => {
+        await handler((data as Envelope).message);
+      });
+      registered();
+      const signal = options?.signal;
+      if (signal?.aborted) return;
+      // As MessageQueue#listen promises: resolve only when told to stop.
+      await new Promise<void>((resolve) => signal?.addEventListener("abort", () => resolve()));
+    },
+  };
+}

@@ -1,0 +1,165 @@
+// Loads what note.ts needs for a page of local statuses (Notes for statuses,
+// Announces for boosts) in three queries whatever the page's size: the
+// statuses with their author, conversation, parent and boosted status; their
+// mentions; their hashtags. Which statuses may be served is the caller's
+// business (statusVisibleTo in src/domain/statuses/visibility.ts).
+import { sql } from "drizzle-orm";
+import type { Db } from "../db/database.ts";
+import type { Visibility } from "../db/schema/index.ts";
+import { idArray } from "../lib/pg-arrays.ts";
+import type { Urls } from "../urls.ts";
+import type { BoostSource, NoteMention, NoteSource } from "./note.ts";
+
+export type OutboxItem = { kind: "note"; note: NoteSource } | { kind: "boost"; boost: BoostSource };
+
+interface StatusRow extends Record<string, unknown> {
+  id: string;
+  uri: string | null;
+  url: string | null;
+  username: string;
+  content: string;
+  spoiler_text: string;
+  sensitive: boolean;
+  visibility: Visibility;
+  language: string | null;
+  created_at: Date | string;
+  edited_at: Date | string | null;
+  conversation_id: string | null;
+  conversation_uri: string | null;
+  conversation_created_at: Date | string | null;
+  parent_id: string | null;
+  parent_uri: string | null;
+  parent_username: string | null;
+  parent_domain: string | null;
+  reblog_of_id: string | null;
+  original_uri: string | null;
+  original_username: string | null;
+  original_domain: string | null;
+  original_account_uri: string | null;
+}
+
+// Timestamps of raw queries come as strings through Drizzle's node-postgres driver.
+
+/** A local status's URI when the row has none (Herd stores them, but older rows may not). */
+const statusUri = (urls: Urls, username: string, id: string) =>
+  `${urls.actor(username)}/statuses/${id}`;
+
+/** OStatus::TagManager#unique_tag of a local conversation, as Mastodon's `conversation`. */
+function conversationUri(localDomain: string, r: StatusRow): string | null {
+  if (r.conversation_id === null) return null;
+  if (r.conversation_uri) return r.conversation_uri;
+  const day = new Date(r.conversation_created_at ?? r.created_at).toISOString().slice(0, 10);
+  return `tag:${localDomain},${day}:objectId=${r.conversation_id}:objectType=Conversation`;
+}
+
+function uriOf(
+  urls: Urls,
+  id: string | null,
+  uri: string | null,
+  username: string | null,
+  domain: string | null,
+): string | null {
+  if (uri) return uri;
+  if (id === null || username === null || domain !== null) return null;
+  return statusUri(urls, username, id);
+}
+
+/** The Notes and Announces of local statuses `ids`, in the order of `ids` (missing ones left out). */
+export async function loadOutboxItems(
+  db: Db,
+  urls: Urls,
+  localDomain: string,
+  ids: readonly string[],
+): Promise<OutboxItem[]> {
+  if (ids.length === 0) return [];
+  const list = idArray(ids);
+  const [rows, mentionRows, tagRows] = await Promise.all([
+    db.execute<StatusRow>(sql`SELECT s.id::text, s.uri, s.url, a.username, s.content,
+        s.spoiler_text, s.sensitive, s.visibility, s.language, s.created_at, s.edited_at,
+        s.conversation_id::text, c.uri AS conversation_uri, c.created_at AS conversation_created_at,
+        p.id::text AS parent_id, p.uri AS parent_uri, pa.username AS parent_username,
+        pa.domain AS parent_domain,
+        s.reblog_of_id::text, o.uri AS original_uri, oa.username AS original_username,
+        oa.domain AS original_domain, oa.uri AS original_account_uri
+      FROM statuses s
+      JOIN accounts a ON a.id = s.account_id AND a.domain IS NULL
+      LEFT JOIN conversations c ON c.id = s.conversation_id
+      LEFT JOIN statuses p ON p.id = s.in_reply_to_id
+      LEFT JOIN accounts pa ON pa.id = p.account_id
+      LEFT JOIN statuses o ON o.id = s.reblog_of_id
+      LEFT JOIN accounts oa ON oa.id = o.account_id
+      WHERE s.id = ANY(${list}::bigint[])`),
+    db.execute<{ status_id: string; username: string; domain: string | null; uri: string | null }>(
+      sql`SELECT m.status_id::text, ma.username, ma.domain, ma.uri
+        FROM mentions m JOIN accounts ma ON ma.id = m.account_id
+        WHERE m.status_id = ANY(${list}::bigint[]) AND NOT m.silent
+        ORDER BY m.id`,
+    ),
+    db.execute<{ status_id: string; name: string }>(
+      sql`SELECT st.status_id::text, t.name FROM statuses_tags st JOIN tags t ON t.id = st.tag_id
+        WHERE st.status_id = ANY(${list}::bigint[]) ORDER BY t.name`,
+    ),
+  ]);
+
+  const mentions = new Map<string, NoteMention[]>();
+  for (const m of mentionRows.rows) {
+    const uri = m.domain === null ? urls.actor(m.username) : m.uri;
+    if (!uri) continue;
+    const acct = m.domain === null ? m.username : `${m.username}@${m.domain}`;
+    mentions.set(m.status_id, [...(mentions.get(m.status_id) ?? []), { uri, acct }]);
+  }
+  const tags = new Map<string, string[]>();
+  for (const t of tagRows.rows) tags.set(t.status_id, [...(tags.get(t.status_id) ?? []), t.name]);
+
+  const byId = new Map<string, OutboxItem>();
+  for (const r of rows.rows) {
+    const createdAt = new Date(r.created_at);
+    if (r.reblog_of_id !== null) {
+      const objectUri = uriOf(
+        urls,
+        r.reblog_of_id,
+        r.original_uri,
+        r.original_username,
+        r.original_domain,
+      );
+      const objectAuthorUri =
+        r.original_domain === null && r.original_username !== null
+          ? urls.actor(r.original_username)
+          : r.original_account_uri;
+      if (!objectUri || !objectAuthorUri) continue;
+      byId.set(r.id, {
+        kind: "boost",
+        boost: {
+          uri: r.uri ?? `${statusUri(urls, r.username, r.id)}/activity`,
+          username: r.username,
+          visibility: r.visibility,
+          createdAt,
+          objectUri,
+          objectAuthorUri,
+        },
+      });
+      continue;
+    }
+    byId.set(r.id, {
+      kind: "note",
+      note: {
+        id: r.id,
+        uri: r.uri ?? statusUri(urls, r.username, r.id),
+        url: r.url ?? `${urls.profile(r.username)}/${r.id}`,
+        username: r.username,
+        content: r.content,
+        spoilerText: r.spoiler_text,
+        sensitive: r.sensitive,
+        visibility: r.visibility,
+        language: r.language,
+        createdAt,
+        editedAt: r.edited_at === null ? null : new Date(r.edited_at),
+        inReplyToUri: uriOf(urls, r.parent_id, r.parent_uri, r.parent_username, r.parent_domain),
+        conversationUri: conversationUri(localDomain, r),
+        mentions: mentions.get(r.id) ?? [],
+        tags: tags.get(r.id) ?? [],
+      },
+    });
+  }
+  return ids.map((id) => byId.get(id)).filter((item) => item !== undefined);
+}
