@@ -189,6 +189,27 @@ describe("jobs", () => {
     expect((await fetchMedia(t, recent.url)).status).toBe(200);
   });
 
+  it("spares uploads waiting with a scheduled status, however old", async () => {
+    const me = await makeUser(t);
+    const waiting = await uploadPng(me.token);
+    const scheduled = await t.json("/api/v1/statuses", {
+      method: "POST",
+      token: me.token,
+      json: {
+        status: "later",
+        media_ids: [waiting.id],
+        scheduled_at: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+      },
+    });
+    expect(scheduled.body).toMatchObject({ scheduled_at: expect.any(String) });
+    await db.execute(
+      sql`UPDATE media_attachments SET created_at = now() - interval '2 days' WHERE id = ${waiting.id}`,
+    );
+    await t.jobs.send(MEDIA_JOBS.cleanup, {});
+    await t.drainJobs();
+    expect((await fetchMedia(t, waiting.url)).status).toBe(200);
+  });
+
   it.skipIf(hasFfmpeg)("marks a queued upload failed when ffmpeg is missing", async () => {
     const me = await makeUser(t);
     const media = await uploadPng(me.token);

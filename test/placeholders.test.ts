@@ -29,7 +29,6 @@ const USER_ENDPOINTS: [string, unknown, string][] = [
   ["/api/v1/markers", {}, "read:statuses"],
   ["/api/v1/suggestions", [], "read"],
   ["/api/v2/suggestions", [], "read"],
-  ["/api/v1/scheduled_statuses", [], "read:statuses"],
 ];
 
 describe("endpoints for a signed-in user", () => {

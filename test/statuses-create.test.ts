@@ -441,7 +441,7 @@ describe("POST /api/v1/statuses: limits and bad input", () => {
     expect((await post(alice, { status: "👨‍👩‍👧‍👦".repeat(500) })).status).toBe(200);
   });
 
-  it("refuses an empty status, an unknown visibility, media, polls and scheduling", async () => {
+  it("refuses an empty status, an unknown visibility, unknown media, bad polls and schedules", async () => {
     const alice = await makeUser(t);
     const cases: [unknown, string][] = [
       [{}, "Validation failed: Text can't be blank"],
@@ -461,12 +461,12 @@ describe("POST /api/v1/statuses: limits and bad input", () => {
       ],
       [{ status: "x", media_ids: ["1", "2", "3", "4", "5"] }, "Cannot attach more than 4 files"],
       [
-        { status: "x", poll: { options: ["a", "b"], expires_in: 3600 } },
-        "Polls are not available on this server yet",
+        { status: "x", poll: { options: ["a"], expires_in: 3600 } },
+        "Validation failed: Choices must have more than one item",
       ],
       [
-        { status: "x", scheduled_at: new Date(Date.now() + 3_600_000).toISOString() },
-        "Scheduled posts are not available on this server yet",
+        { status: "x", scheduled_at: new Date(Date.now() + 60_000).toISOString() },
+        "Validation failed: Scheduled at date must be in the future",
       ],
       [{ status: "x", scheduled_at: "not a date" }, "Record invalid"],
     ];

@@ -10,6 +10,7 @@ import { newId } from "../src/lib/ids.ts";
 import { follow, makeRemoteAccount, makeUser, postStatus, type TestUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 import { listen, socket, type TestSocket } from "./kit/streaming.ts";
+import { form, png } from "./media-fixtures.ts";
 
 const t = await createTestInstance();
 const server = await listen(t);
@@ -133,6 +134,32 @@ describe("update", () => {
     expect(got.map((m) => m.stream![0]).sort()).toEqual(["hashtag", "public", "public:local"]);
     const expected = await rest(viewer, `/api/v1/statuses/${status.id}`);
     for (const m of got) expect(m.body).toEqual(expected);
+  });
+
+  it("streams posts with media to the :media variants too, and those without only to the others", async () => {
+    const author = await makeUser(t);
+    const viewer = await makeUser(t);
+    const ws = await subscribed(
+      viewer,
+      "public:media",
+      "public:local:media",
+      "public:remote:media",
+    );
+    await post(author, "no pictures");
+    const upload = await t.json("/api/v2/media", {
+      method: "POST",
+      token: author.token,
+      multipart: form(await png(30, 20), { type: "image/png" }),
+    });
+    expect(upload.status).toBe(200);
+    const status = await post(author, { status: "a picture", media_ids: [upload.body.id] });
+    const got = [await ws.next(), await ws.next()];
+    // The post without media reached none of them: the first messages are the picture's.
+    expect(got.map((m) => m.stream![0]).sort()).toEqual(["public:local:media", "public:media"]);
+    for (const m of got) {
+      expect(m.body).toEqual(await rest(viewer, `/api/v1/statuses/${status.id}`));
+      expect(m.body.media_attachments).toHaveLength(1);
+    }
   });
 
   it("streams a remote public post to public and public:remote, not public:local", async () => {

@@ -25,6 +25,7 @@ import {
   type Output,
 } from "./command.ts";
 import { dbCommands } from "./db.ts";
+import { emojiCommands } from "./emoji.ts";
 import { mediaCommands } from "./media.ts";
 import { settingsCommands } from "./settings.ts";
 
@@ -35,6 +36,7 @@ export const commands: readonly Command[] = [
   ...settingsCommands,
   ...dbCommands,
   ...mediaCommands,
+  ...emojiCommands,
 ];
 
 export interface RunOptions {

@@ -31,6 +31,8 @@ import { registerMediaRoutes } from "./v1/media.ts";
 import { registerMediaV2Routes } from "./v2/media.ts";
 import { registerProfileImagesRoutes } from "./v1/profile-images.ts";
 import { registerSearchRoutes } from "./v2/search.ts";
+import { registerPollsRoutes } from "./v1/polls.ts";
+import { registerScheduledStatusesRoutes } from "./v1/scheduled-statuses.ts";
 
 export function registerMastodonRoutes(app: Hono<HerdEnv>): void {
   registerAppsRoutes(app);
@@ -62,6 +64,8 @@ export function registerMastodonRoutes(app: Hono<HerdEnv>): void {
   registerMediaV2Routes(app);
   registerProfileImagesRoutes(app);
   registerSearchRoutes(app);
+  registerPollsRoutes(app);
+  registerScheduledStatusesRoutes(app);
   // Keep last: answers for features not built yet; real routes above win.
   registerPlaceholderRoutes(app);
 }

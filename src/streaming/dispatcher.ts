@@ -20,7 +20,7 @@
 // (2) FanOutOnWriteService#broadcast_to_public_streams! and
 //     #broadcast_to_hashtag_streams!: public statuses that are not boosts, by
 //     accounts not silenced; replies to others reach hashtags only; :local /
-//     :remote by origin; Herd has no media, so nothing reaches :media.
+//     :remote by origin; statuses with media also to the :media variants.
 // (3) RemoveStatusService: the author's and its followers' (unless direct)
 //     and mentioned accounts' user streams, followers of its hashtags, lists
 //     that include its author, public and hashtag streams when it was
@@ -106,7 +106,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (facts.visibility !== "public" || facts.reblog || facts.silenced) return [];
     const subs: Subscription[] = [];
     if (!facts.replyToOther) {
-      subs.push(...hub.on("public", ""), ...hub.on("public", facts.local ? "local" : "remote"));
+      const origin = facts.local ? "local" : "remote";
+      subs.push(...hub.on("public", ""), ...hub.on("public", origin));
+      if (facts.media) {
+        subs.push(...hub.on("public", "media"), ...hub.on("public", `${origin}:media`));
+      }
     }
     for (const tag of new Set(facts.tags)) {
       subs.push(...hub.on("hashtag", tag));

@@ -93,6 +93,8 @@ export interface StatusFacts {
   silenced: boolean;
   tags: string[];
   mentioned: string[];
+  /** It has media attachments: it also goes to the `:media` public streams. */
+  media: boolean;
 }
 
 export async function statusFacts(db: Db, statusId: string): Promise<StatusFacts | null> {
@@ -105,13 +107,15 @@ export async function statusFacts(db: Db, statusId: string): Promise<StatusFacts
     silenced: boolean;
     tags: string[] | null;
     mentioned: string[] | null;
+    media: boolean;
   }>(sql`SELECT s.account_id::text, s.visibility, s.local, s.reblog_of_id IS NOT NULL AS reblog,
       NOT ((s.in_reply_to_id IS NULL AND s.in_reply_to_account_id IS NULL)
         OR s.in_reply_to_account_id = s.account_id) AS reply_to_other,
       a.silenced_at IS NOT NULL AS silenced,
       ARRAY(SELECT t.name FROM statuses_tags st JOIN tags t ON t.id = st.tag_id
         WHERE st.status_id = s.id) AS tags,
-      ARRAY(SELECT m.account_id::text FROM mentions m WHERE m.status_id = s.id) AS mentioned
+      ARRAY(SELECT m.account_id::text FROM mentions m WHERE m.status_id = s.id) AS mentioned,
+      EXISTS (SELECT 1 FROM media_attachments ma WHERE ma.status_id = s.id) AS media
     FROM statuses s JOIN accounts a ON a.id = s.account_id WHERE s.id = ${statusId}::bigint`);
   const row = rows[0];
   if (!row) return null;
@@ -124,6 +128,7 @@ export async function statusFacts(db: Db, statusId: string): Promise<StatusFacts
     silenced: row.silenced,
     tags: row.tags ?? [],
     mentioned: row.mentioned ?? [],
+    media: row.media,
   };
 }
 

@@ -11,6 +11,7 @@ import type { Deps } from "../../src/deps.ts";
 import { createMemoryRateStore } from "../../src/http/rate-limit.ts";
 import { createPgBossQueue } from "../../src/jobs/pg-boss-queue.ts";
 import type { JobRunner } from "../../src/jobs/queue.ts";
+import type { CardFetchSettings } from "../../src/domain/cards/context.ts";
 import { JOB_NAMES, registerWorkers } from "../../src/jobs/workers.ts";
 import { silentLogger } from "../../src/logger.ts";
 import { createMediaStorage } from "../../src/storage/index.ts";
@@ -95,6 +96,8 @@ async function dropDatabase(adminUrl: string, name: string) {
 export interface TestInstanceOptions {
   env?: Record<string, string>;
   mailer?: Mailer;
+  /** Link preview fetch limits and DNS (src/domain/cards/context.ts), for tests of their edges. */
+  cardFetch?: Partial<CardFetchSettings>;
 }
 
 /** Makes an instance for the calling test file; it is torn down after the file. */
@@ -138,7 +141,11 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
     jobs,
     media: createMediaStorage(config),
   };
-  await registerWorkers(jobs, deps);
+  // Link previews never reach the network from tests: no name resolves
+  // unless the test names its own hosts (test/link-cards.test.ts).
+  const noDns: CardFetchSettings["lookup"] = (hostname, _options, callback) =>
+    callback(Object.assign(new Error(`${hostname}: no DNS in tests`), { code: "ENOTFOUND" }), []);
+  await registerWorkers(jobs, deps, { cardFetch: { lookup: noDns, ...options.cardFetch } });
   const federation = createHerdFederation({ ...deps, jobs });
   deps.resolver = federation.resolver;
   await federation.startQueue();

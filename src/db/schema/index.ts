@@ -8,3 +8,6 @@ export * from "./feeds.ts";
 export * from "./notifications.ts";
 export * from "./federation.ts";
 export * from "./media.ts";
+export * from "./polls.ts";
+export * from "./scheduled-statuses.ts";
+export * from "./cards.ts";

@@ -7,7 +7,9 @@
 import { and, eq, ilike, inArray, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
 import { accounts, users, type AccountRow } from "../../db/schema/index.ts";
+import type { CustomEmojiRow } from "../instance/custom-emojis.ts";
 import { isId } from "../../lib/ids.ts";
+import { ACCOUNT_EMOJIS, decodeEmojis } from "../emojis/account-emojis.ts";
 import type { Resolver } from "../federation-port.ts";
 import { followedByOrSelf } from "../graph/follow-lists.ts";
 
@@ -20,6 +22,8 @@ export interface AccountWithUser extends AccountRow {
   visible: boolean;
   /** The account it moved to, when it did. */
   moved?: AccountWithUser | null;
+  /** Candidate custom emojis of its profile (src/domain/emojis/account-emojis.ts). */
+  emojis?: CustomEmojiRow[];
 }
 
 const VISIBLE: SQL<boolean> = sql<boolean>`(${accounts.domain} IS NOT NULL OR (${users.confirmedAt} IS NOT NULL AND coalesce(${users.approved}, false)))`;
@@ -29,6 +33,7 @@ const columns = {
   roleId: users.roleId,
   noindex: sql<boolean | null>`(${users.settings} ->> 'noindex')::boolean`,
   visible: VISIBLE,
+  emojis: ACCOUNT_EMOJIS,
 };
 
 type Row = {
@@ -36,6 +41,7 @@ type Row = {
   roleId: number | null;
   noindex: boolean | null;
   visible: boolean;
+  emojis: Record<string, unknown>[] | null;
 };
 
 const toView = (r: Row): AccountWithUser => ({
@@ -43,6 +49,7 @@ const toView = (r: Row): AccountWithUser => ({
   roleId: r.roleId,
   noindex: r.noindex,
   visible: r.visible,
+  emojis: decodeEmojis(r.emojis),
 });
 
 async function select(db: Db, where: SQL | undefined, limit?: number): Promise<AccountWithUser[]> {

@@ -2,12 +2,19 @@
 // carries it, as Mastodon 4.4), and the scheduled cleanup of uploads never
 // attached (Mastodon's Scheduler::MediaCleanupScheduler: older than a day).
 // Rows go in a transaction that also queues the deletion of their files.
-import { and, eq, inArray, isNull, lt } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import { mediaAttachments, type MediaAttachmentRow } from "../../db/schema/index.ts";
 import { unprocessable } from "../errors.ts";
 import { IN_USE_ERROR, type MediaContext } from "./context.ts";
 import { discardFiles } from "./files.ts";
 import { findOwnMedia } from "./read.ts";
+
+/**
+ * Not waiting with a scheduled status (a column the Drizzle schema does not
+ * name yet): the cleanup spares those (MediaAttachment.unattached), though
+ * their owner may still delete them, as Mastodon's MediaController allows.
+ */
+const WAITING_NOT = sql`media_attachments.scheduled_status_id IS NULL`;
 
 /** Uploads left unattached this long are removed. */
 export const UNATTACHED_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -45,6 +52,8 @@ export async function removeUnattachedMedia(ctx: MediaContext, now = new Date())
         .where(
           and(
             isNull(mediaAttachments.statusId),
+            // Waiting with a scheduled status is attached (MediaAttachment.unattached).
+            WAITING_NOT,
             isNull(mediaAttachments.remoteUrl),
             lt(mediaAttachments.createdAt, before),
           ),
@@ -52,7 +61,9 @@ export async function removeUnattachedMedia(ctx: MediaContext, now = new Date())
         .limit(CLEANUP_BATCH);
       const gone = await tx
         .delete(mediaAttachments)
-        .where(and(inArray(mediaAttachments.id, ids), isNull(mediaAttachments.statusId)))
+        .where(
+          and(inArray(mediaAttachments.id, ids), isNull(mediaAttachments.statusId), WAITING_NOT),
+        )
         .returning();
       await discardFiles(ctx, tx, keysOf(gone));
       return gone.length;

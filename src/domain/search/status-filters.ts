@@ -29,7 +29,10 @@ export interface StatusFilters {
   notReply: boolean;
   sensitive: boolean;
   notSensitive: boolean;
-  /** A property no Herd status has yet (media, polls, links, ...): nothing matches. */
+  /** `has:` properties the status must (not) have: media, image, video, audio, poll. */
+  properties: string[];
+  notProperties: string[];
+  /** A property no Herd status has yet (links, embeds, quotes): nothing matches. */
   impossible: boolean;
   /** created_at within [since, until), and outside each of `excluded`. */
   since: string;
@@ -49,6 +52,9 @@ export interface FilterContext {
   viewerId: string;
   localDomains: readonly string[];
 }
+
+/** The `has:` properties of media and polls (status-media.ts#hasProperty). */
+const SEARCHABLE_PROPERTIES: readonly string[] = ["media", "image", "video", "audio", "poll"];
 
 /** TermValidator: `yyyy-MM-dd` or milliseconds since the epoch. */
 const STRICT_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -151,6 +157,8 @@ export async function statusFilters(
     notReply: false,
     sensitive: false,
     notSensitive: false,
+    properties: [],
+    notProperties: [],
     impossible: false,
     since: "-infinity",
     until: "infinity",
@@ -191,7 +199,11 @@ export async function statusFilters(
       case "is":
         if (term === "reply") f[negated ? "notReply" : "reply"] = true;
         else if (term === "sensitive") f[negated ? "notSensitive" : "sensitive"] = true;
-        // Media, polls, links, embeds, quotes: no status has them yet.
+        // Status#searchable_properties that Herd's statuses can have.
+        else if (SEARCHABLE_PROPERTIES.includes(term)) {
+          (negated ? f.notProperties : f.properties).push(term);
+        }
+        // Links, embeds, quotes: no status has them yet.
         else if (!negated) f.impossible = true;
         break;
       default: {

@@ -16,6 +16,7 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
 import { pgErrorCode } from "../../db/errors.ts";
 import { textArray } from "../../lib/pg-arrays.ts";
+import { hasProperty } from "../statuses/status-media.ts";
 import { notHiddenBy, statusVisibleTo } from "../statuses/visibility.ts";
 import { hasText, type StatusFilters } from "./status-filters.ts";
 
@@ -129,6 +130,10 @@ export function statusSearchQuery(s: StatusSearch, tsquery: string | null): SQL 
       AND (NOT ${f.reply}::boolean OR ${REPLY}) AND (NOT ${f.notReply}::boolean OR NOT ${REPLY})
       AND (NOT ${f.sensitive}::boolean OR statuses.sensitive)
       AND (NOT ${f.notSensitive}::boolean OR NOT statuses.sensitive)
+      AND NOT EXISTS (SELECT 1 FROM unnest(${textArray(f.properties)}::text[]) AS pr(name)
+                      WHERE NOT ${hasProperty(sql`statuses`, sql`pr.name`)})
+      AND NOT EXISTS (SELECT 1 FROM unnest(${textArray(f.notProperties)}::text[]) AS pr(name)
+                      WHERE ${hasProperty(sql`statuses`, sql`pr.name`)})
       AND statuses.created_at >= ${f.since}::timestamptz AND statuses.created_at < ${f.until}::timestamptz
       AND NOT EXISTS (SELECT 1 FROM unnest(${textArray(f.excluded.map((r) => r[0]))}::timestamptz[],
                                            ${textArray(f.excluded.map((r) => r[1]))}::timestamptz[]) AS r(f, t)

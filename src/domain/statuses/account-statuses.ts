@@ -9,13 +9,14 @@
 // - `pinned`: the statuses the account pinned, latest pin first;
 // - `exclude_replies` keeps replies to oneself (threads); `exclude_reblogs`
 //   drops boosts; `tagged` keeps statuses with that hashtag; `only_media`
-//   finds nothing, as Herd has no media yet;
+//   keeps statuses with media attachments (Status#with_media?);
 // - paginated by status id, newest first.
 import { and, desc, eq, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
 import { statusPins, statuses, statusesTags, tags } from "../../db/schema/index.ts";
 import type { PageQuery } from "../../http/pagination.ts";
 import { pageClauses, toPage, type Page } from "./interactions/page.ts";
+import { withMedia } from "./status-media.ts";
 import { normalizeTagName } from "./tags.ts";
 import { boostNotHiddenBy, statusVisibleTo } from "./visibility.ts";
 
@@ -45,7 +46,6 @@ export async function accountStatuses(
   viewerId: string | null,
   q: AccountStatusesQuery,
 ): Promise<Page<string>> {
-  if (q.onlyMedia) return EMPTY;
   if (viewerId !== null && viewerId !== accountId) {
     const result = await db.execute<{ blocked: boolean }>(
       sql`SELECT (${blocksViewer(accountId, viewerId)}) AS blocked`,
@@ -63,6 +63,7 @@ export async function accountStatuses(
     );
   }
   if (q.excludeReblogs) where.push(isNull(statuses.reblogOfId));
+  if (q.onlyMedia) where.push(withMedia(sql`statuses`));
   if (q.tagged !== null) {
     const name = normalizeTagName(q.tagged);
     if (name === "") return EMPTY;

@@ -15,15 +15,17 @@
 //   Mastodon 3.x), else the interface language, else English;
 // - mentions, hashtags, counters (statuses_count and last_status_at, not for
 //   direct statuses; replies_count for public and unlisted replies), mention
-//   notifications and the feeds, all in one transaction.
-// Herd has no media, polls or scheduled statuses yet (issue P5): media ids
-// are unknown media, polls and future scheduled_at are refused.
-import { and, eq, sql } from "drizzle-orm";
+//   notifications and the feeds, all in one transaction;
+// - media attachments (status-media.ts) and a poll (src/domain/polls/) are
+//   saved in that transaction too; a status with media may have no text;
+// - a `scheduled_at` more than 5 minutes ahead keeps the status for later
+//   (src/domain/scheduled-statuses/), checked as if posted now; one already
+//   past posts now.
+import { eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/database.ts";
 import {
   accounts,
   conversations,
-  idempotencyKeys,
   statuses,
   type AccountRow,
   type StatusRow,
@@ -31,23 +33,26 @@ import {
   type Visibility,
 } from "../../db/schema/index.ts";
 import { isId, newId } from "../../lib/ids.ts";
-import { DomainError, notFound, unprocessable } from "../errors.ts";
+import { requestLinkCard } from "../cards/request.ts";
+import { DomainError } from "../errors.ts";
+import { onDirectStatus } from "../conversations/account-conversations.ts";
 import { emit } from "../events/emit.ts";
 import { statusEvent } from "../events/types.ts";
-import { onDirectStatus } from "../conversations/account-conversations.ts";
 import { notify } from "../notifications/notify.ts";
+import { checkPoll, type PollParams } from "../polls/input.ts";
+import { createPoll } from "../polls/write.ts";
+import { insertScheduledStatus, scheduledTime } from "../scheduled-statuses/schedule.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { onStatusCreated } from "../timelines/feeds.ts";
 import { findVisibleStatus, original } from "./interactions/target.ts";
 import { detectLanguage } from "./detect-language.ts";
 import { DEFAULT_LANGUAGE, languageCascade } from "./languages.ts";
+import { claimIdempotencyKey, recordIdempotencyKey, type Posted } from "./idempotency.ts";
 import { resolveMentions, syncMentions } from "./mentions.ts";
 import { renderStatusContent, type FormatContext } from "./render.ts";
+import { attachMedia, resolveMedia } from "./status-media.ts";
 import { syncStatusTags } from "./tags.ts";
 import { isVisibility, validateStatus } from "./validate.ts";
-
-/** Status::MEDIA_ATTACHMENTS_LIMIT. */
-const MEDIA_ATTACHMENTS_LIMIT = 4;
 
 export interface Author {
   account: AccountRow;
@@ -62,8 +67,8 @@ export interface NewStatus {
   language?: string;
   inReplyToId?: string;
   mediaIds?: string[];
-  /** Whether a poll was sent. */
-  poll?: boolean;
+  /** The poll sent, as permitted (null or absent: none). */
+  poll?: PollParams | null;
   scheduledAt?: string;
   applicationId: string | null;
   idempotencyKey?: string | null;
@@ -94,25 +99,10 @@ async function newStatusLanguage(user: UserRow, given: unknown, text: string): P
   return (await detectLanguage(text)) ?? postingLanguage(user);
 }
 
-function checkUnsupported(input: NewStatus): void {
-  const media = input.mediaIds ?? [];
-  if (media.length > 0) {
-    if (media.length > MEDIA_ATTACHMENTS_LIMIT || input.poll) {
-      throw unprocessable("Cannot attach more than 4 files");
-    }
-    // Rails' to_i: the leading digits, 0 without any.
-    const ids = media.map((id) => String(Number.parseInt(id, 10) || 0));
-    throw unprocessable(`Media ${ids.join(", ")} not found or already attached to another post`);
-  }
-  if (input.poll) throw unprocessable("Polls are not available on this server yet");
-  if (input.scheduledAt !== undefined && input.scheduledAt.trim() !== "") {
-    const at = new Date(input.scheduledAt);
-    if (Number.isNaN(at.getTime())) throw unprocessable("Record invalid");
-    // A time already past means "now", as in Mastodon.
-    if (at.getTime() > Date.now()) {
-      throw unprocessable("Scheduled posts are not available on this server yet");
-    }
-  }
+/** The thread `input` replies to, if any (404 when the author may not see it). */
+function threadOf(tx: DbOrTx, input: NewStatus, authorId: string): Promise<StatusRow | null> {
+  const replyTo = input.inReplyToId?.trim() ? input.inReplyToId.trim() : null;
+  return replyTo === null ? Promise.resolve(null) : findThread(tx, replyTo, authorId);
 }
 
 /** The thread a reply goes to: visible to the author, a boost standing for its original. */
@@ -126,36 +116,6 @@ async function findThread(tx: DbOrTx, id: string, authorId: string): Promise<Sta
   } catch {
     throw notFoundReply();
   }
-}
-
-/**
- * Claims the Idempotency-Key for this request; returns the status an earlier
- * request with the key made within the hour, if any.
- */
-async function claimIdempotencyKey(
-  tx: DbOrTx,
-  accountId: string,
-  key: string,
-): Promise<string | null> {
-  const claimed = await tx.execute(sql`
-    INSERT INTO idempotency_keys (account_id, key, status_id, created_at)
-    VALUES (${accountId}::bigint, ${key}, NULL, now())
-    ON CONFLICT (account_id, key) DO UPDATE SET status_id = NULL, created_at = now()
-      WHERE idempotency_keys.created_at < now() - interval '1 hour'
-    RETURNING 1`);
-  if (claimed.rows.length > 0) return null;
-  const [row] = await tx
-    .select({ statusId: idempotencyKeys.statusId })
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.accountId, accountId), eq(idempotencyKeys.key, key)));
-  if (!row?.statusId) return null;
-  const [made] = await tx
-    .select({ deletedAt: statuses.deletedAt })
-    .from(statuses)
-    .where(eq(statuses.id, row.statusId));
-  // The status it made is gone: as Mastodon's Status.find, a 404.
-  if (!made || made.deletedAt) throw notFound();
-  return row.statusId;
 }
 
 /** The conversation of a new status: the thread's, or a new one. */
@@ -186,101 +146,213 @@ async function countNewStatus(tx: DbOrTx, status: StatusRow): Promise<void> {
   }
 }
 
-/** Posts a status for `author`; returns its id (or that of the status the idempotency key made). */
-export async function createStatus(
-  db: Db,
-  ctx: FormatContext & { jobs: JobQueue | null },
+export type PostContext = FormatContext & { jobs: JobQueue | null };
+
+/** What the author's input becomes once read and checked, as PostStatusService#preprocess_attributes!. */
+interface Prepared {
+  text: string;
+  spoilerText: string;
+  sensitive: boolean;
+  visibility: Visibility;
+  mentioned: Awaited<ReturnType<typeof resolveMentions>>;
+  poll: ReturnType<typeof checkPoll>["poll"] | null;
+}
+
+/** Reads and checks the input (the Status and Poll validations); throws their 422. */
+async function prepareStatus(
+  tx: DbOrTx,
+  ctx: PostContext,
   author: Author,
   input: NewStatus,
-): Promise<string> {
+  withMedia: boolean,
+): Promise<Prepared> {
+  const spoilerPresent = (input.spoilerText ?? "").trim() !== "";
+  const sensitive =
+    (input.sensitive ?? author.user.settings["default_sensitive"] === true) || spoilerPresent;
+  let text = input.text ?? "";
+  let spoilerText = input.spoilerText ?? "";
+  if (text.trim() === "" && spoilerPresent) {
+    text = spoilerText;
+    spoilerText = "";
+  }
+  let visibility: string = input.visibility || defaultVisibility(author);
+  if (visibility === "public" && author.account.silencedAt) visibility = "unlisted";
+
+  const mentioned = await resolveMentions(tx, text, author.account, ctx.localDomains);
+  text = mentioned.text;
+  const checked = input.poll ? checkPoll(input.poll) : null;
+  await validateStatus(tx, {
+    visibility,
+    text,
+    spoilerText,
+    withMedia,
+    pollErrors: checked?.errors,
+  });
+  return {
+    text,
+    spoilerText,
+    sensitive,
+    visibility: visibility as Visibility,
+    mentioned,
+    poll: checked?.poll ?? null,
+  };
+}
+
+/**
+ * Posts a status for `author` in the caller's transaction; returns it. With
+ * `scheduledStatusId`, the media waiting for that scheduled status may be
+ * attached (publishing it).
+ */
+export async function postStatusIn(
+  tx: DbOrTx,
+  ctx: PostContext,
+  author: Author,
+  input: NewStatus,
+  language: string,
+  options: { scheduledStatusId?: string; thread?: StatusRow | null } = {},
+): Promise<StatusRow> {
   const authorId = author.account.id;
-  // Before the transaction: the detector's first use loads its profiles.
-  const language = await newStatusLanguage(
+  const thread =
+    options.thread !== undefined ? options.thread : await threadOf(tx, input, authorId);
+  const media = await resolveMedia(tx, authorId, input.mediaIds, {
+    poll: Boolean(input.poll),
+    scheduledStatusId: options.scheduledStatusId,
+  });
+  const prepared = await prepareStatus(tx, ctx, author, input, media.length > 0);
+  const { text, mentioned } = prepared;
+
+  const id = newId();
+  const inReplyToAccountId =
+    thread === null
+      ? null
+      : thread.accountId === authorId && thread.inReplyToId !== null
+        ? (thread.inReplyToAccountId ?? thread.accountId)
+        : thread.accountId;
+  const [status] = await tx
+    .insert(statuses)
+    .values({
+      id,
+      uri: `${ctx.urls.actor(author.account.username)}/statuses/${id}`,
+      url: `${ctx.urls.profile(author.account.username)}/${id}`,
+      accountId: authorId,
+      inReplyToId: thread?.id ?? null,
+      inReplyToAccountId,
+      conversationId: await conversationFor(tx, thread),
+      text,
+      content: renderStatusContent(text, mentioned.accounts, ctx),
+      spoilerText: prepared.spoilerText,
+      sensitive: prepared.sensitive,
+      visibility: prepared.visibility,
+      language,
+      applicationId: input.applicationId,
+      local: true,
+    })
+    .returning();
+  const row = status!;
+
+  await attachMedia(tx, row.id, media);
+  if (prepared.poll) await createPoll(tx, ctx.jobs, row, prepared.poll);
+  const fresh = await syncMentions(tx, row.id, mentioned.accounts);
+  await syncStatusTags(tx, row);
+  await countNewStatus(tx, row);
+  for (const account of fresh) {
+    if (account.domain !== null) continue; // remote accounts hear of it by federation (P3)
+    await notify(tx, {
+      accountId: account.id,
+      fromAccountId: authorId,
+      type: "mention",
+      statusId: row.id,
+    });
+  }
+  await onDirectStatus(
+    tx,
+    row,
+    mentioned.accounts.map((a) => a.id),
+  );
+  // Followers' feeds are filled by a queued job: posting latency does not grow with followers.
+  await onStatusCreated(tx, row, ctx.jobs);
+  // Its link's preview card is fetched in the background (src/domain/cards/).
+  await requestLinkCard(tx, ctx.jobs, row);
+  await emit(tx, statusEvent("status.created", row));
+  return row;
+}
+
+/** The language of the status `input` would post (detected outside any transaction). */
+export function languageOf(author: Author, input: NewStatus): Promise<string> {
+  return newStatusLanguage(
     author.user,
     input.language,
     (input.text ?? "").trim() === "" ? (input.spoilerText ?? "") : (input.text ?? ""),
   );
+}
+
+/** Keeps `input` to be posted at `at` (PostStatusService#schedule_status!); returns its id. */
+async function scheduleStatus(
+  tx: DbOrTx,
+  ctx: PostContext,
+  author: Author,
+  input: NewStatus,
+  at: Date,
+  thread: StatusRow | null,
+): Promise<string> {
+  const media = await resolveMedia(tx, author.account.id, input.mediaIds, {
+    poll: Boolean(input.poll),
+  });
+  // Checked as if posted now; what is kept is what was sent.
+  await prepareStatus(tx, ctx, author, input, media.length > 0);
+  const row = await insertScheduledStatus(
+    tx,
+    ctx.jobs,
+    author.account.id,
+    at,
+    {
+      text: input.text ?? null,
+      media_ids: input.mediaIds ?? null,
+      sensitive: input.sensitive ?? null,
+      spoiler_text: input.spoilerText ?? null,
+      visibility: input.visibility || null,
+      language: input.language ?? null,
+      scheduled_at: null,
+      poll: input.poll ?? null,
+      idempotency: null,
+      with_rate_limit: false,
+      in_reply_to_id: thread?.id ?? null,
+      application_id: input.applicationId,
+    },
+    media.map((m) => m.id),
+  );
+  return row.id;
+}
+
+/**
+ * Posts a status for `author`, or keeps it for `scheduled_at`; returns what
+ * it made (or what the idempotency key made within the hour).
+ */
+export async function createStatus(
+  db: Db,
+  ctx: PostContext,
+  author: Author,
+  input: NewStatus,
+): Promise<Posted> {
+  const authorId = author.account.id;
+  const at = scheduledTime(input.scheduledAt);
+  // Before the transaction: the detector's first use loads its profiles.
+  const language = at === null ? await languageOf(author, input) : "";
   return db.transaction(async (tx) => {
-    const replyTo = input.inReplyToId?.trim() ? input.inReplyToId.trim() : null;
-    const thread = replyTo === null ? null : await findThread(tx, replyTo, authorId);
+    const thread = await threadOf(tx, input, authorId);
     const key = input.idempotencyKey?.trim() ? input.idempotencyKey : null;
     if (key !== null) {
       const earlier = await claimIdempotencyKey(tx, authorId, key);
       if (earlier) return earlier;
     }
-    checkUnsupported(input);
-
-    const spoilerPresent = (input.spoilerText ?? "").trim() !== "";
-    const sensitive =
-      (input.sensitive ?? author.user.settings["default_sensitive"] === true) || spoilerPresent;
-    let text = input.text ?? "";
-    let spoilerText = input.spoilerText ?? "";
-    if (text.trim() === "" && spoilerPresent) {
-      text = spoilerText;
-      spoilerText = "";
-    }
-    let visibility: string = input.visibility || defaultVisibility(author);
-    if (visibility === "public" && author.account.silencedAt) visibility = "unlisted";
-
-    const mentioned = await resolveMentions(tx, text, author.account, ctx.localDomains);
-    text = mentioned.text;
-    await validateStatus(tx, { visibility, text, spoilerText });
-
-    const id = newId();
-    const inReplyToAccountId =
-      thread === null
-        ? null
-        : thread.accountId === authorId && thread.inReplyToId !== null
-          ? (thread.inReplyToAccountId ?? thread.accountId)
-          : thread.accountId;
-    const [status] = await tx
-      .insert(statuses)
-      .values({
-        id,
-        uri: `${ctx.urls.actor(author.account.username)}/statuses/${id}`,
-        url: `${ctx.urls.profile(author.account.username)}/${id}`,
-        accountId: authorId,
-        inReplyToId: thread?.id ?? null,
-        inReplyToAccountId,
-        conversationId: await conversationFor(tx, thread),
-        text,
-        content: renderStatusContent(text, mentioned.accounts, ctx),
-        spoilerText,
-        sensitive,
-        visibility: visibility as Visibility,
-        language,
-        applicationId: input.applicationId,
-        local: true,
-      })
-      .returning();
-    const row = status!;
-
-    const fresh = await syncMentions(tx, row.id, mentioned.accounts);
-    await syncStatusTags(tx, row);
-    await countNewStatus(tx, row);
-    if (key !== null) {
-      await tx
-        .update(idempotencyKeys)
-        .set({ statusId: row.id })
-        .where(and(eq(idempotencyKeys.accountId, authorId), eq(idempotencyKeys.key, key)));
-    }
-    for (const account of fresh) {
-      if (account.domain !== null) continue; // remote accounts hear of it by federation (P3)
-      await notify(tx, {
-        accountId: account.id,
-        fromAccountId: authorId,
-        type: "mention",
-        statusId: row.id,
-      });
-    }
-    await onDirectStatus(
-      tx,
-      row,
-      mentioned.accounts.map((a) => a.id),
-    );
-    // Followers' feeds are filled by a queued job: posting latency does not grow with followers.
-    await onStatusCreated(tx, row, ctx.jobs);
-    await emit(tx, statusEvent("status.created", row));
-    return row.id;
+    const posted: Posted =
+      at !== null
+        ? { scheduled: true, id: await scheduleStatus(tx, ctx, author, input, at, thread) }
+        : {
+            scheduled: false,
+            id: (await postStatusIn(tx, ctx, author, input, language, { thread })).id,
+          };
+    if (key !== null) await recordIdempotencyKey(tx, authorId, key, posted);
+    return posted;
   });
 }

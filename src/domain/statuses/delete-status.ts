@@ -7,18 +7,25 @@
 //   public and unlisted replies), the boosted status's reblogs_count when a
 //   boost is deleted, each booster's statuses_count;
 // - its pin goes, its featured tags count one less, the feeds forget it and
-//   its boosts, and deleting a boost takes back its notification.
-// The caller answers with the status and its source text, for delete-and-redraft.
+//   its boosts, and deleting a boost takes back its notification;
+// - its media attachments are freed for a redraft (RemoveStatusService with
+//   `redraft`, the default), or deleted with their files when the client
+//   asks (`delete_media`).
+// The caller answers with the status, its source text and its media, for
+// delete-and-redraft.
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/database.ts";
 import { accounts, statusPins, statuses, type StatusRow } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
 import { notFound } from "../errors.ts";
+import { discardFiles } from "../media/files.ts";
 import { onDirectStatusDeleted } from "../conversations/account-conversations.ts";
 import { emit } from "../events/emit.ts";
 import { statusEvent } from "../events/types.ts";
 import { withdrawNotifications } from "../notifications/dismiss.ts";
 import { onStatusDeleted } from "../timelines/feeds.ts";
+import { deleteStatusMedia, releaseMedia } from "./status-media.ts";
 import { untagDeletedStatus } from "./tags.ts";
 
 /** Status#decrement_counter_caches for a status just discarded. */
@@ -42,8 +49,20 @@ async function uncount(tx: DbOrTx, status: StatusRow): Promise<void> {
   }
 }
 
+export interface DeleteOptions {
+  /** `delete_media`: delete the attachments too, rather than keep them for a redraft. */
+  deleteMedia?: boolean;
+  /** Queues the deletion of the files of deleted attachments. */
+  jobs?: JobQueue | null;
+}
+
 /** Deletes `accountId`'s status `id`; returns the deleted row. */
-export async function deleteStatus(db: Db, accountId: string, id: string): Promise<StatusRow> {
+export async function deleteStatus(
+  db: Db,
+  accountId: string,
+  id: string,
+  options: DeleteOptions = {},
+): Promise<StatusRow> {
   if (!isId(id)) throw notFound();
   return db.transaction(async (tx) => {
     const now = new Date();
@@ -60,6 +79,12 @@ export async function deleteStatus(db: Db, accountId: string, id: string): Promi
     await tx.delete(statusPins).where(eq(statusPins.statusId, status.id));
     await onStatusDeleted(tx, status);
     await onDirectStatusDeleted(tx, status);
+    if (options.deleteMedia && options.jobs) {
+      await discardFiles({ jobs: options.jobs }, tx, await deleteStatusMedia(tx, status.id));
+    } else if (status.local) {
+      // A remote status's media stay with it (cached copies go with `herd media remove`).
+      await releaseMedia(tx, status.id);
+    }
 
     if (status.reblogOfId !== null) {
       const [boosted] = await tx

@@ -12,18 +12,31 @@
 //   version, the current one last;
 // - mentions and hashtags follow the new text (dropped mentions turn silent),
 //   accounts mentioned for the first time are notified, and local accounts
-//   that boosted the status get an "update" notification.
+//   that boosted the status get an "update" notification;
+// - the media sent replace the status's (UpdateStatusService#update_media_attachments!:
+//   dropped ones stay attached for the history), `media_attributes` change
+//   their description and focal point; the poll sent replaces the status's
+//   (none removes it; new options reset its votes); each version in the
+//   history records its media, their descriptions then, and its poll's options.
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/database.ts";
 import { accounts, statusEdits, statuses, type StatusRow } from "../../db/schema/index.ts";
 import { isId, newId } from "../../lib/ids.ts";
-import { notFound, unprocessable } from "../errors.ts";
+import { idArray, textArray } from "../../lib/pg-arrays.ts";
+import { validationError, type Details } from "../accounts/create-local-account.ts";
+import { requestLinkCard } from "../cards/request.ts";
+import { notFound } from "../errors.ts";
 import { emit } from "../events/emit.ts";
 import { statusEvent } from "../events/types.ts";
+import { checkDescription, parseFocus } from "../media/validation.ts";
 import { notify } from "../notifications/notify.ts";
+import { checkPoll, type PollParams } from "../polls/input.ts";
+import { pollOfStatus, replacePoll } from "../polls/write.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
 import { postingLanguage, type Author } from "./create-status.ts";
 import { resolveMentions, syncMentions } from "./mentions.ts";
 import { renderStatusContent, type FormatContext } from "./render.ts";
+import { attachMedia, currentMedia, resolveMedia } from "./status-media.ts";
 import { syncStatusTags } from "./tags.ts";
 import { validateStatus } from "./validate.ts";
 
@@ -33,13 +46,35 @@ export interface StatusChanges {
   sensitive?: boolean;
   language?: string;
   mediaIds?: string[];
-  poll?: boolean;
+  /** `media_attributes[]`: changes to attachments the edit keeps. */
+  mediaAttributes?: MediaAttributes[];
+  /** The poll sent, as permitted (null or absent: none). */
+  poll?: PollParams | null;
+}
+
+export interface MediaAttributes {
+  id: string;
+  description?: string | null;
+  focus?: string | null;
+}
+
+/** What a version shows besides its text (Status#snapshot!). */
+interface Attachments {
+  media: Awaited<ReturnType<typeof currentMedia>>;
+  pollOptions: string[] | null;
 }
 
 /** Status#snapshot!: one version in the history. */
-async function snapshot(tx: DbOrTx, status: StatusRow, at: Date, accountId: string) {
+async function snapshot(
+  tx: DbOrTx,
+  status: StatusRow,
+  at: Date,
+  accountId: string,
+  attached: Attachments,
+) {
+  const id = newId(at);
   await tx.insert(statusEdits).values({
-    id: newId(at),
+    id,
     statusId: status.id,
     accountId,
     text: status.text,
@@ -48,17 +83,80 @@ async function snapshot(tx: DbOrTx, status: StatusRow, at: Date, accountId: stri
     sensitive: status.sensitive,
     createdAt: at,
   });
+  await tx.execute(sql`UPDATE status_edits SET
+      ordered_media_attachment_ids = ${idArray(attached.media.ids)}::bigint[],
+      media_descriptions = ${nullableTextArray(attached.media.descriptions)}::text[],
+      poll_options = ${attached.pollOptions === null ? null : textArray(attached.pollOptions)}::text[]
+    WHERE id = ${id}::bigint`);
 }
+
+/** A text[] literal whose elements may be NULL. */
+const nullableTextArray = (values: readonly (string | null)[]) =>
+  `{${values.map((v) => (v === null ? "NULL" : textArray([v]).slice(1, -1))).join(",")}}`;
+
+async function attachmentsOf(tx: DbOrTx, statusId: string): Promise<Attachments> {
+  const poll = await pollOfStatus(tx, statusId);
+  return { media: await currentMedia(tx, statusId), pollOptions: poll?.options ?? null };
+}
+
+/**
+ * `media_attributes` for the attachments the edit keeps (MediaAttachment#update!
+ * of description and focus); returns whether any changed.
+ */
+async function updateMediaAttributes(
+  tx: DbOrTx,
+  kept: readonly { id: string; description: string | null; meta: object }[],
+  changes: readonly MediaAttributes[],
+): Promise<boolean> {
+  let changed = false;
+  for (const media of kept) {
+    const change = changes.find((c) => c.id.trim() !== "" && c.id.trim() === media.id);
+    if (!change) continue;
+    const details: Details = {};
+    checkDescription(details, change.description);
+    if (Object.keys(details).length > 0) throw validationError(details);
+    const description =
+      change.description === undefined ? media.description : change.description || null;
+    const focus = parseFocus(change.focus);
+    const oldFocus = (media.meta as { focus?: unknown }).focus;
+    const moved = focus !== null && JSON.stringify(focus) !== JSON.stringify(oldFocus);
+    const meta = moved ? { ...media.meta, focus } : media.meta;
+    if (description === media.description && !moved) continue;
+    changed = true;
+    await tx.execute(sql`UPDATE media_attachments
+      SET description = ${description}, meta = ${JSON.stringify(meta)}::jsonb, updated_at = now()
+      WHERE id = ${media.id}::bigint`);
+  }
+  return changed;
+}
+
+/** Thrown to roll back an edit that changed nothing (UpdateStatusService::NoChangesSubmittedError). */
+class NoChanges extends Error {}
 
 /** Edits `author`'s status `id`; returns its id. */
 export async function editStatus(
   db: Db,
-  ctx: FormatContext,
+  ctx: FormatContext & { jobs?: JobQueue | null },
   author: Author,
   id: string,
   changes: StatusChanges,
 ): Promise<string> {
   if (!isId(id)) throw notFound();
+  try {
+    return await editIn(db, ctx, author, id, changes);
+  } catch (error) {
+    if (error instanceof NoChanges) return id;
+    throw error;
+  }
+}
+
+function editIn(
+  db: Db,
+  ctx: FormatContext & { jobs?: JobQueue | null },
+  author: Author,
+  id: string,
+  changes: StatusChanges,
+): Promise<string> {
   const authorId = author.account.id;
   return db.transaction(async (tx) => {
     const [status] = await tx
@@ -67,11 +165,12 @@ export async function editStatus(
       .where(and(eq(statuses.id, id), eq(statuses.accountId, authorId), isNull(statuses.deletedAt)))
       .for("update");
     if (!status || status.reblogOfId !== null) throw notFound();
-    if ((changes.mediaIds ?? []).length > 0) {
-      const ids = changes.mediaIds!.map((m) => String(Number.parseInt(m, 10) || 0));
-      throw unprocessable(`Media ${ids.join(", ")} not found or already attached to another post`);
-    }
-    if (changes.poll) throw unprocessable("Polls are not available on this server yet");
+    const before = await attachmentsOf(tx, status.id);
+    const media = await resolveMedia(tx, authorId, changes.mediaIds, {
+      poll: Boolean(changes.poll),
+      statusId: status.id,
+    });
+    const checkedPoll = changes.poll ? checkPoll(changes.poll) : null;
 
     const spoilerGiven = (changes.spoilerText ?? "").trim() !== "";
     let text = changes.text ?? "";
@@ -89,21 +188,36 @@ export async function editStatus(
 
     const mentioned = await resolveMentions(tx, text, author.account, ctx.localDomains);
     text = mentioned.text;
-    await validateStatus(tx, { visibility: status.visibility, text, spoilerText });
+    await validateStatus(tx, {
+      visibility: status.visibility,
+      text,
+      spoilerText,
+      withMedia: media.length > 0,
+      pollErrors: checkedPoll?.errors,
+    });
     const content = renderStatusContent(text, mentioned.accounts, ctx);
 
+    const mediaIds = media.map((m) => m.id);
+    const mediaChanged =
+      (await updateMediaAttributes(tx, media, changes.mediaAttributes ?? [])) ||
+      mediaIds.join(",") !== before.media.ids.join(",");
+    if (mediaChanged) await attachMedia(tx, status.id, media);
+    const pollChanged = await replacePoll(tx, ctx.jobs ?? null, status, checkedPoll?.poll ?? null);
     const changed =
       text !== status.text ||
       spoilerText !== status.spoilerText ||
       sensitive !== status.sensitive ||
-      language !== status.language;
-    if (!changed) return status.id;
+      language !== status.language ||
+      mediaChanged ||
+      pollChanged;
+    // Nothing changed: undo what the media and poll steps wrote.
+    if (!changed) throw new NoChanges();
 
     const [{ edits = 0 } = {}] = await tx
       .select({ edits: sql<number>`count(*)::int` })
       .from(statusEdits)
       .where(eq(statusEdits.statusId, status.id));
-    if (edits === 0) await snapshot(tx, status, status.createdAt, status.accountId);
+    if (edits === 0) await snapshot(tx, status, status.createdAt, status.accountId, before);
 
     const now = new Date();
     const [updated] = await tx
@@ -112,7 +226,7 @@ export async function editStatus(
       .where(eq(statuses.id, status.id))
       .returning();
     const row = updated!;
-    await snapshot(tx, row, now, authorId);
+    await snapshot(tx, row, now, authorId, await attachmentsOf(tx, row.id));
 
     const fresh = await syncMentions(tx, row.id, mentioned.accounts);
     await syncStatusTags(tx, row);
@@ -141,6 +255,8 @@ export async function editStatus(
         statusId: row.id,
       });
     }
+    // A changed text may link elsewhere: its preview card is looked at again.
+    await requestLinkCard(tx, ctx.jobs, row, { textChanged: text !== status.text });
     await emit(tx, statusEvent("status.updated", row));
     return row.id;
   });

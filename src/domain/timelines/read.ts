@@ -31,6 +31,7 @@ import {
 } from "../../db/schema/index.ts";
 import type { PageQuery } from "../../http/pagination.ts";
 import { ownList } from "../lists/lists.ts";
+import { withMedia } from "../statuses/status-media.ts";
 import { normalizeTagName } from "../statuses/tags.ts";
 import { notHiddenBy, statusVisibleTo, type Viewer } from "../statuses/visibility.ts";
 import { newestFirst, pageOver } from "./page.ts";
@@ -130,8 +131,8 @@ function publicScope(filters: PublicFilters): SQL[] {
   ];
   if (filters.local && !filters.remote) where.push(eq(statuses.local, true));
   if (filters.remote && !filters.local) where.push(eq(statuses.local, false));
-  // Herd keeps no media attachments yet: no status has media.
-  if (filters.onlyMedia) where.push(sql`FALSE`);
+  // PublicFeed#media_only_scope: statuses with media attachments.
+  if (filters.onlyMedia) where.push(withMedia(sql`statuses`));
   return where;
 }
 

@@ -5,7 +5,10 @@
 // for local accounts only; `moved` only when the account moved.
 import type { AccountField, AccountRow, UserRow } from "../../db/schema/index.ts";
 import { roleById, type Role } from "../../domain/accounts/roles.ts";
+import { accountEmojiTexts, shortcodesIn } from "../../domain/emojis/shortcodes.ts";
+import type { CustomEmojiRow } from "../../domain/instance/custom-emojis.ts";
 import type { Urls } from "../../urls.ts";
+import { serializeCustomEmoji, type CustomEmoji } from "./custom-emoji.ts";
 
 export interface Field {
   name: string;
@@ -48,7 +51,7 @@ export interface Account {
   show_media_replies: boolean;
   show_featured: boolean;
   noindex?: boolean;
-  emojis: unknown[];
+  emojis: CustomEmoji[];
   /** Local accounts only. */
   roles?: AccountRole[];
   fields: Field[];
@@ -92,6 +95,11 @@ export type AccountView = AccountRow & {
   roleId?: number | null;
   noindex?: boolean | null;
   moved?: AccountView | null;
+  /**
+   * Candidate custom emojis (any superset: those of other domains and those
+   * not named are left out); none when absent.
+   */
+  emojis?: readonly CustomEmojiRow[];
 };
 
 /** Mastodon renders created_at at midnight UTC of its day (since 3.4.0). */
@@ -111,6 +119,19 @@ export function serializeRole(role: Role): RoleEntity {
 
 function fieldsOf(fields: AccountField[]): Field[] {
   return fields.map((f) => ({ name: f.name, value: f.value, verified_at: f.verified_at ?? null }));
+}
+
+/** Account#emojis: those its profile names, from its own domain, in the order they appear. */
+function emojisOf(account: AccountView, urls: Urls): CustomEmoji[] {
+  if (!account.emojis || account.emojis.length === 0) return [];
+  const byCode = new Map<string, CustomEmojiRow>();
+  for (const e of account.emojis) {
+    if ((e.domain ?? null) === account.domain && !e.disabled) byCode.set(e.shortcode, e);
+  }
+  return shortcodesIn(...accountEmojiTexts(account))
+    .map((code) => byCode.get(code))
+    .filter((e) => e !== undefined)
+    .map((e) => serializeCustomEmoji(e, urls));
 }
 
 function serialize(account: AccountView, urls: Urls, nested: boolean): Account {
@@ -150,7 +171,7 @@ function serialize(account: AccountView, urls: Urls, nested: boolean): Account {
     show_media: true,
     show_media_replies: true,
     show_featured: true,
-    emojis: [],
+    emojis: suspended ? [] : emojisOf(account, urls),
     fields: suspended ? [] : fieldsOf(account.fields),
   };
   if (account.movedToAccountId && !nested) {

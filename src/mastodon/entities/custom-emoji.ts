@@ -11,8 +11,13 @@ export interface CustomEmoji {
   category?: string;
 }
 
-/** Image paths kept relative to this server are made absolute. */
-const absolute = (url: string, urls: Urls) => (url.startsWith("/") ? `${urls.base}${url}` : url);
+/**
+ * The image's public URL: a storage key (emojis imported by `herd emoji
+ * import`) through urls.file(), a path on this server made absolute, or a
+ * remote URL as it is.
+ */
+const absolute = (url: string, urls: Urls) =>
+  url.startsWith("/") ? `${urls.base}${url}` : (urls.file(url) ?? url);
 
 export function serializeCustomEmoji(emoji: CustomEmojiRow, urls: Urls): CustomEmoji {
   const entity: CustomEmoji = {

@@ -1,7 +1,9 @@
 // Everything a page of Status entities needs, in ONE statement: the statuses
 // and the originals of the boosts among them, their authors (with the user
 // columns the Account entity shows, and the accounts they moved to),
-// mentions, tags, applications, custom emojis and the viewer's own flags.
+// mentions, tags, applications, media attachments (in the order their
+// status gives), polls (with the viewer's own votes), preview cards, custom emojis and the
+// viewer's own flags.
 // PostgreSQL gathers it into one JSON document (src/db/json-rows.ts), so a
 // page costs one round trip and one prepared plan whatever its size; the
 // statement text is built once per process. It does NOT check visibility:
@@ -15,11 +17,18 @@ import { jsonRowCodec, type JsonRowCodec } from "../../db/json-rows.ts";
 import {
   accounts,
   customEmojis,
+  mediaAttachments,
+  polls,
+  previewCards,
   statuses,
   type AccountRow,
+  type MediaAttachmentRow,
+  type PollRow,
+  type PreviewCardRow,
   type StatusRow,
 } from "../../db/schema/index.ts";
 import type { AccountWithUser } from "../../domain/accounts/read.ts";
+import { emojifiableTextSql } from "../../domain/emojis/account-emojis.ts";
 
 /** A statuses row with what the serializer needs from its author's user. */
 export type LoadedStatus = StatusRow & { showApplication: boolean };
@@ -42,12 +51,24 @@ export interface ViewerFlags {
   muted: Set<string>;
 }
 
+/** A poll with the viewer's choices (empty without a viewer). */
+export type LoadedPoll = PollRow & { ownVotes: number[] };
+
+/** A preview card with the link as the status wrote it (PreviewCard#original_url). */
+export type LoadedCard = PreviewCardRow & { originalUrl: string };
+
 export interface StatusPage {
   statuses: Map<string, LoadedStatus>;
   authors: Map<string, AccountWithUser>;
   mentions: Map<string, LoadedMention[]>;
   tags: Map<string, string[]>;
   applications: Map<string, { name: string; website: string | null }>;
+  /** By status id, in the order the status shows them. */
+  media: Map<string, MediaAttachmentRow[]>;
+  /** By status id. */
+  polls: Map<string, LoadedPoll>;
+  /** By status id. */
+  cards: Map<string, LoadedCard>;
   /** By `domain|shortcode` (domain '' for local ones); a superset of those shown. */
   emojis: Map<string, typeof customEmojis.$inferSelect>;
   /** Null without a viewer. */
@@ -58,6 +79,9 @@ interface Codecs {
   status: JsonRowCodec<StatusRow>;
   account: JsonRowCodec<AccountRow>;
   emoji: JsonRowCodec<typeof customEmojis.$inferSelect>;
+  media: JsonRowCodec<MediaAttachmentRow>;
+  poll: JsonRowCodec<PollRow>;
+  card: JsonRowCodec<PreviewCardRow>;
   text: string;
 }
 
@@ -69,6 +93,9 @@ function codecs(): Codecs {
   const status = jsonRowCodec(statuses);
   const account = jsonRowCodec(accounts);
   const emoji = jsonRowCodec(customEmojis);
+  const media = jsonRowCodec(mediaAttachments);
+  const poll = jsonRowCodec(polls);
+  const card = jsonRowCodec(previewCards);
   // The originals of boosts are gathered into the same array first, so that
   // PostgreSQL reads every status by its primary key.
   // Each table is read through `= ANY(array)` of the keys gathered first (an
@@ -116,16 +143,44 @@ SELECT json_build_object(
     WHERE st.status_id = ANY((SELECT statuses FROM k)::bigint[])),
   'applications', (SELECT json_agg(json_build_array(o.id::text, o.name, o.website))
     FROM oauth_applications o WHERE o.id = ANY((SELECT applications FROM k)::bigint[])),
+  -- Status#ordered_media_attachments: the ids the status orders (all those
+  -- attached, by id, when it orders none), each read by its primary key.
+  -- Those of a deleted status were freed for a redraft: still its author's.
+  'media', (SELECT json_agg(json_build_array(p.id::text, to_json(x)) ORDER BY p.id, o.n)
+    FROM page p
+    CROSS JOIN LATERAL unnest(coalesce(p.ordered_media_attachment_ids, ARRAY(
+      SELECT a.id FROM media_attachments a WHERE a.status_id = p.id ORDER BY a.id)))
+      WITH ORDINALITY AS o(mid, n)
+    JOIN LATERAL (SELECT ${media.selectList("m")} FROM media_attachments m
+      WHERE m.id = o.mid AND (m.status_id = p.id OR (p.deleted_at IS NOT NULL
+        AND m.status_id IS NULL AND m.account_id = p.account_id)) LIMIT 1) x ON TRUE),
+  'polls', (SELECT json_agg(x) FROM (
+    SELECT ${poll.selectList("pl")},
+      (SELECT coalesce(json_agg(v.choice ORDER BY v.id), '[]'::json) FROM poll_votes v
+        WHERE v.poll_id = pl.id AND v.account_id = $2::bigint) AS "ownVotes"
+    FROM polls pl WHERE pl.status_id = ANY((SELECT statuses FROM k)::bigint[])) x),
+  -- Preview cards (src/domain/cards/), with the link as each status has it.
+  'cards', (SELECT json_agg(json_build_array(pcs.status_id::text, pcs.url, to_json(x)))
+    FROM preview_cards_statuses pcs
+    JOIN LATERAL (SELECT ${card.selectList("c")} FROM preview_cards c
+      WHERE c.id = pcs.preview_card_id LIMIT 1) x ON TRUE
+    WHERE pcs.status_id = ANY((SELECT statuses FROM k)::bigint[])),
   -- Candidate custom emojis: shortcodes in the text (the source, or the HTML
-  -- of a status without one) and the content warning, from the author's
-  -- domain; the serializer keeps those CustomEmoji::SCAN_RE finds.
+  -- of a status without one), the content warning and the poll's options,
+  -- from the author's domain, and in the authors' profiles (Account#emojis);
+  -- the serializers keep those CustomEmoji::SCAN_RE finds.
   'emojis', (SELECT json_agg(x) FROM (
     SELECT ${emoji.selectList("e")} FROM custom_emojis e
     WHERE NOT e.disabled AND (e.shortcode, coalesce(e.domain, '')) IN (
       SELECT (regexp_matches(CASE WHEN p.text = '' THEN p.content ELSE p.text END
-          || ' ' || p.spoiler_text, ':([a-zA-Z0-9_]{2,}):', 'g'))[1],
+          || ' ' || p.spoiler_text || ' ' || coalesce((SELECT array_to_string(pl.options, ' ')
+            FROM polls pl WHERE pl.status_id = p.id), ''), ':([a-zA-Z0-9_]{2,}):', 'g'))[1],
         coalesce((SELECT a.domain FROM accounts a WHERE a.id = p.account_id), '')
-      FROM page p)) x),
+      FROM page p
+      UNION ALL
+      SELECT (regexp_matches(${emojifiableTextSql("a")}, ':([a-zA-Z0-9_]{2,}):', 'g'))[1],
+        coalesce(a.domain, '')
+      FROM accounts a WHERE a.id = ANY((SELECT authors FROM k)::bigint[]))) x),
   'flags', (SELECT json_agg(json_build_array(kind, id)) FROM (
     SELECT 'favourited' AS kind, status_id::text AS id FROM favourites
       WHERE account_id = $2::bigint AND status_id = ANY((SELECT statuses FROM k)::bigint[])
@@ -139,7 +194,7 @@ SELECT json_build_object(
     UNION ALL SELECT 'muted', conversation_id::text FROM conversation_mutes
       WHERE account_id = $2::bigint AND conversation_id = ANY((SELECT conversations FROM k)::bigint[])) f)
 ) AS page`;
-  built = { status, account, emoji, text };
+  built = { status, account, emoji, media, poll, card, text };
   return built;
 }
 
@@ -155,6 +210,9 @@ interface PageJson {
   mentions: LoadedMention[] | null;
   tags: [string, string][] | null;
   applications: [string, string, string | null][] | null;
+  media: [string, Record<string, unknown>][] | null;
+  polls: (Record<string, unknown> & { ownVotes: number[] })[] | null;
+  cards: [string, string, Record<string, unknown>][] | null;
   emojis: Record<string, unknown>[] | null;
   flags: [keyof ViewerFlags, string][] | null;
 }
@@ -204,6 +262,22 @@ export async function loadStatusPage(
     if (list) list.push(name);
     else tags.set(statusId, [name]);
   }
+  const media = new Map<string, MediaAttachmentRow[]>();
+  for (const [statusId, m] of json.media ?? []) {
+    const row = c.media.decode(m);
+    const list = media.get(statusId);
+    if (list) list.push(row);
+    else media.set(statusId, [row]);
+  }
+  const pollsByStatus = new Map<string, LoadedPoll>();
+  for (const p of json.polls ?? []) {
+    const row = c.poll.decode(p) as LoadedPoll;
+    pollsByStatus.set(row.statusId, row);
+  }
+  const cards = new Map<string, LoadedCard>();
+  for (const [statusId, originalUrl, row] of json.cards ?? []) {
+    cards.set(statusId, { ...c.card.decode(row), originalUrl });
+  }
   const emojis = new Map<string, typeof customEmojis.$inferSelect>();
   for (const e of json.emojis ?? []) {
     const row = c.emoji.decode(e);
@@ -231,6 +305,9 @@ export async function loadStatusPage(
         { name, website: website || null },
       ]),
     ),
+    media,
+    polls: pollsByStatus,
+    cards,
     emojis,
     flags,
   };

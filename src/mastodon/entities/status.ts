@@ -3,7 +3,8 @@
 // StatusRelationshipsPresenter: ONE loader and serializer for every path that
 // shows statuses. It loads a whole page in one statement, whatever the page
 // size (status-loader.ts: the statuses and their boosted originals, authors,
-// mentions, tags, applications, custom emojis and the viewer's flags). It
+// mentions, tags, applications, media attachments, polls, custom emojis and
+// the viewer's flags). It
 // does NOT check visibility: callers select the ids the viewer may see first
 // (src/domain/statuses/visibility.ts).
 //
@@ -15,9 +16,12 @@
 //   for the author; it is null when the status has none;
 // - the `mentions` are the non-silent ones, in the order they were made;
 // - `text` (the source) replaces `content` when the source is requested
-//   (DELETE /api/v1/statuses/:id, for delete-and-redraft).
-// Herd has no media, polls, preview cards, filters or quotes yet: those keys
-// carry their empty values. Herd announces the 4.5 API, so `tagged_collections`
+//   (DELETE /api/v1/statuses/:id, for delete-and-redraft);
+// - `media_attachments` in the order the status gives them
+//   (Status#ordered_media_attachments), `poll` with the viewer's own votes
+//   (poll.ts), `card` the preview card of its link (preview-card.ts), null
+//   until the background fetch has made one.
+// Herd has no filters or quotes yet: those keys carry their empty values. Herd announces the 4.5 API, so `tagged_collections`
 // (4.6) is not shown.
 import type { Db } from "../../db/database.ts";
 import type { Visibility } from "../../db/schema/index.ts";
@@ -25,6 +29,9 @@ import { isId } from "../../lib/ids.ts";
 import type { Urls } from "../../urls.ts";
 import { serializeAccount, type Account } from "./account.ts";
 import { serializeCustomEmoji, type CustomEmoji } from "./custom-emoji.ts";
+import { serializeMediaAttachment, type MediaAttachment } from "./media-attachment.ts";
+import { pollShortcodes, serializePoll, type Poll } from "./poll.ts";
+import { serializePreviewCard, type PreviewCard } from "./preview-card.ts";
 import { loadStatusPage, type LoadedStatus } from "./status-loader.ts";
 
 export interface StatusMention {
@@ -82,14 +89,14 @@ export interface Status {
   reblog: Status | null;
   application?: StatusApplication | null;
   account: Account;
-  media_attachments: unknown[];
+  media_attachments: MediaAttachment[];
   mentions: StatusMention[];
   tags: StatusTag[];
   emojis: CustomEmoji[];
   quote: null;
   quote_approval: QuoteApproval;
-  card: null;
-  poll: null;
+  card: PreviewCard | null;
+  poll: Poll | null;
 }
 
 export interface RenderOptions {
@@ -132,6 +139,7 @@ export async function renderStatuses(
   const applications = page.applications;
   const emojis = page.emojis;
   const flags = page.flags;
+  const now = Date.now();
 
   const serializedAccounts = new Map<string, Account>();
   const accountOf = (id: string): Account | null => {
@@ -139,7 +147,8 @@ export async function renderStatuses(
     if (cached) return cached;
     const view = authorById.get(id);
     if (!view) return null;
-    const entity = serializeAccount(view, urls);
+    // The page's emojis include those of the authors' profiles.
+    const entity = serializeAccount({ ...view, emojis: [...emojis.values()] }, urls);
     serializedAccounts.set(id, entity);
     return entity;
   };
@@ -156,6 +165,8 @@ export async function renderStatuses(
     }
     const own = viewerAccountId !== null && viewerAccountId === s.accountId;
     const local = author.domain === null;
+    const emojiOf = (code: string) => emojis.get(`${author.domain ?? ""}|${code}`);
+    const poll = page.polls.get(s.id);
     const entity: Status = {
       id: s.id,
       created_at: s.createdAt.toISOString(),
@@ -176,7 +187,7 @@ export async function renderStatuses(
       edited_at: iso(s.editedAt),
       reblog,
       account,
-      media_attachments: [],
+      media_attachments: (page.media.get(s.id) ?? []).map((m) => serializeMediaAttachment(m, urls)),
       mentions: (mentionsOf.get(s.id) ?? []).map((m) => ({
         id: m.accountId,
         username: m.username,
@@ -185,14 +196,26 @@ export async function renderStatuses(
       })),
       tags: (tagsOf.get(s.id) ?? []).map((name) => ({ name, url: urls.tag(name) })),
       emojis: shortcodesOf(s.text === "" ? s.content : s.text, s.spoilerText)
-        .map((code) => emojis.get(`${author.domain ?? ""}|${code}`))
+        .map(emojiOf)
         .filter((e) => e !== undefined)
         .map((e) => serializeCustomEmoji(e, urls)),
       // Herd has no quote posts: nobody is expected to be able to quote.
       quote: null,
       quote_approval: { automatic: [], manual: [], current_user: "denied" },
-      card: null,
-      poll: null,
+      card: page.cards.has(s.id) ? serializePreviewCard(page.cards.get(s.id)!, urls) : null,
+      poll: poll
+        ? serializePoll(
+            poll,
+            viewerAccountId === null
+              ? null
+              : { accountId: viewerAccountId, ownVotes: poll.ownVotes },
+            pollShortcodes(poll.options)
+              .map(emojiOf)
+              .filter((e) => e !== undefined)
+              .map((e) => serializeCustomEmoji(e, urls)),
+            now,
+          )
+        : null,
     };
     if (flags) {
       entity.favourited = flags.favourited.has(s.id);

@@ -36,7 +36,6 @@ const EMPTY: [path: string, check: Check, body: () => unknown][] = [
   ["/api/v1/announcements", requireUserAnyScope, () => []],
   ["/api/v1/suggestions", user("read"), () => []],
   ["/api/v2/suggestions", user("read"), () => []],
-  ["/api/v1/scheduled_statuses", user("read", "read:statuses"), () => []],
   // Trends and the directory are public and ignore the token.
   ["/api/v1/trends", () => undefined, () => []],
   ["/api/v1/trends/tags", () => undefined, () => []],

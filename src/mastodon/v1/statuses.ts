@@ -6,10 +6,12 @@
 // user (422), then the status (404, never 403: a hidden status is a missing one).
 import type { Context, Hono } from "hono";
 import type { Authenticated } from "../../domain/oauth/authenticate.ts";
+import { pollParams } from "../../domain/polls/input.ts";
+import { findScheduledStatus } from "../../domain/scheduled-statuses/manage.ts";
 import { statusContext } from "../../domain/statuses/context.ts";
 import { createStatus } from "../../domain/statuses/create-status.ts";
 import { deleteStatus } from "../../domain/statuses/delete-status.ts";
-import { editStatus } from "../../domain/statuses/edit-status.ts";
+import { editStatus, type MediaAttributes } from "../../domain/statuses/edit-status.ts";
 import { permittedStatusIds, statusHistory, statusSource } from "../../domain/statuses/read.ts";
 import { requireStatus } from "../../domain/statuses/read.ts";
 import { requireToken, requireUser } from "../../http/auth.ts";
@@ -20,7 +22,15 @@ import { renderContext } from "../entities/context.ts";
 import { renderStatusEdits } from "../entities/status-edit.ts";
 import { serializeStatusSource } from "../entities/status-source.ts";
 import { renderStatus, renderStatuses } from "../entities/status.ts";
-import { authorizeIfGotToken, formatContext, idsParam, scalar, urlsOf } from "./accounts-common.ts";
+import {
+  authorizeIfGotToken,
+  formatContext,
+  idsParam,
+  scalar,
+  truthy,
+  urlsOf,
+} from "./accounts-common.ts";
+import { renderScheduledStatuses } from "./scheduled-statuses.ts";
 
 /** Api::BaseController::DEFAULT_STATUSES_LIMIT: the most statuses GET /api/v1/statuses shows. */
 const DEFAULT_STATUSES_LIMIT = 20;
@@ -44,14 +54,19 @@ function mediaIds(value: unknown): string[] | undefined {
   return value.map(scalar).filter((v): v is string => v !== undefined && v !== "");
 }
 
-/** A poll was sent: Rails permits `poll` only as a hash. */
-function pollGiven(value: unknown): boolean {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.keys(value).length > 0
-  );
+/** `media_attributes[][id,description,focus]` (an array of hashes, or a hash of them by index). */
+function mediaAttributes(value: unknown): MediaAttributes[] {
+  if (typeof value !== "object" || value === null) return [];
+  const list = Array.isArray(value) ? value : Object.values(value);
+  return list.flatMap((item) => {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) return [];
+    const a = item as Record<string, unknown>;
+    const id = scalar(a.id);
+    if (id === undefined) return [];
+    const text = (k: string) =>
+      Object.hasOwn(a, k) ? (a[k] === null ? null : (scalar(a[k]) ?? undefined)) : undefined;
+    return [{ id, description: text("description"), focus: text("focus") }];
+  });
 }
 
 async function renderOr404(c: Context<HerdEnv>, id: string, viewerId: string | null) {
@@ -67,7 +82,7 @@ function statusFields(p: Params) {
     sensitive: bool(p.sensitive),
     language: scalar(p.language),
     mediaIds: mediaIds(p.media_ids),
-    poll: pollGiven(p.poll),
+    poll: pollParams(p.poll),
   };
 }
 
@@ -77,7 +92,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
     const auth = requireUser(c, ...WRITE);
     const p = await params(c);
     const { deps } = c.var;
-    const id = await createStatus(
+    const posted = await createStatus(
       deps.database.db,
       { ...formatContext(deps), jobs: deps.jobs },
       auth,
@@ -90,7 +105,12 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
         idempotencyKey: c.req.header("idempotency-key") ?? null,
       },
     );
-    return renderOr404(c, id, auth.account.id);
+    if (posted.scheduled) {
+      // A ScheduledStatus, as Mastodon answers a `scheduled_at` in the future.
+      const row = await findScheduledStatus(deps.database.db, auth.account.id, posted.id);
+      return c.json((await renderScheduledStatuses(c, [row]))[0]);
+    }
+    return renderOr404(c, posted.id, auth.account.id);
   });
 
   // https://docs.joinmastodon.org/methods/statuses/#index
@@ -120,10 +140,10 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
     const { deps } = c.var;
     const id = await editStatus(
       deps.database.db,
-      formatContext(deps),
+      { ...formatContext(deps), jobs: deps.jobs },
       auth,
       c.req.param("id"),
-      statusFields(p),
+      { ...statusFields(p), mediaAttributes: mediaAttributes(p.media_attributes) },
     );
     return renderOr404(c, id, auth.account.id);
   });
@@ -131,10 +151,14 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/statuses/#delete
   app.delete("/api/v1/statuses/:id", async (c) => {
     const auth = requireUser(c, ...WRITE);
-    await params(c); // a malformed body is a 400, as Rails reading params
-    const db = c.var.deps.database.db;
-    const deleted = await deleteStatus(db, auth.account.id, c.req.param("id"));
-    // With the source text, for delete-and-redraft.
+    const p = await params(c); // a malformed body is a 400, as Rails reading params
+    const { deps } = c.var;
+    const db = deps.database.db;
+    const deleted = await deleteStatus(db, auth.account.id, c.req.param("id"), {
+      deleteMedia: truthy(p.delete_media),
+      jobs: deps.jobs,
+    });
+    // With the source text and the media, for delete-and-redraft.
     const status = await renderStatus(db, deleted.id, auth.account.id, urlsOf(c), {
       source: true,
     });
@@ -155,7 +179,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
     const viewerId = viewerOf(authorizeIfGotToken(c, ...READ));
     const db = c.var.deps.database.db;
     const versions = await statusHistory(db, c.req.param("id"), viewerId);
-    return c.json(await renderStatusEdits(db, versions, urlsOf(c)));
+    return c.json(await renderStatusEdits(db, c.req.param("id"), versions, urlsOf(c)));
   });
 
   // https://docs.joinmastodon.org/methods/statuses/#source: any token with

@@ -4,6 +4,7 @@
 // page's first and last status and the parameters each controller keeps
 // (PERMITTED_PARAMS), whenever the page is not empty.
 import type { Context, Hono } from "hono";
+import { findLinkCard, linkTimelineIds } from "../../domain/cards/link-timeline.ts";
 import { getSettings } from "../../domain/instance/settings.ts";
 import {
   homeTimelineIds,
@@ -13,7 +14,7 @@ import {
 } from "../../domain/timelines/read.ts";
 import { optionalUser, requireToken, requireUser } from "../../http/auth.ts";
 import type { HerdEnv } from "../../http/env.ts";
-import { ApiError } from "../../http/errors.ts";
+import { ApiError, notFoundError } from "../../http/errors.ts";
 import { pageQuery } from "../../http/pagination.ts";
 import { params } from "../../http/params.ts";
 import { renderStatuses } from "../entities/status.ts";
@@ -139,6 +140,22 @@ export function registerTimelinesRoutes(app: Hono<HerdEnv>): void {
     );
     const path = `/api/v1/timelines/tag/${encodeURIComponent(hashtag)}`;
     return respondWithStatuses(c, ids, viewerId, path, ["local", "limit", "only_media"]);
+  });
+
+  // https://docs.joinmastodon.org/methods/timelines/#link: the statuses
+  // carrying the preview card of `url`. Mastodon requires the link to be
+  // trending; Herd has no trends, so any link with a card has one
+  // (src/domain/cards/link-timeline.ts).
+  app.get("/api/v1/timelines/link", async (c) => {
+    if (c.get("token").kind !== "none") requireToken(c, "read", "read:statuses");
+    const viewerId = optionalUser(c, "read", "read:statuses")?.account.id ?? null;
+    const p = await params(c);
+    const url = typeof p.url === "string" ? p.url : "";
+    const { db } = c.var.deps.database;
+    const cardId = url === "" ? null : await findLinkCard(db, url);
+    if (cardId === null) throw notFoundError();
+    const ids = await linkTimelineIds(db, viewerId, cardId, pageQuery(p, 20, 40));
+    return respondWithStatuses(c, ids, viewerId, "/api/v1/timelines/link", ["url", "limit"]);
   });
 
   // https://docs.joinmastodon.org/methods/timelines/#list
