@@ -226,6 +226,8 @@ export async function main(options: MainOptions = {}): Promise<void> {
     for (const [name, cron] of Object.entries(JOB_SCHEDULES)) await jobs.schedule(name, cron);
     // ActivityPub: Fedify's deliveries and incoming activities are jobs too.
     federation = createHerdFederation({ config, database: storage.database, logger, jobs });
+    // Local actions federate: a job in each emitting transaction (src/federation/outbox/).
+    bus.inTransaction(federation.outgoing);
     await federation.startQueue();
   } catch (error) {
     complain(`could not start the job queue: ${describeError(error)}`);

@@ -3,7 +3,8 @@
 // - followers and following (FollowerAccountsController,
 //   FollowingAccountsController): the count, and pages of 12 actor URIs,
 //   newest follow first; only the count when the account hides its
-//   collections (hide_collections), as for a suspended account;
+//   collections (hide_collections), as for a suspended account; when Fedify
+//   delivers to "followers" it gets every remote follower with its inboxes;
 // - outbox (OutboxesController): the count and pages of 20 Create (statuses)
 //   and Announce (boosts) activities of what anyone may see, public and
 //   unlisted (statusVisibleTo with no viewer), newest first;
@@ -22,6 +23,7 @@ import type { FederationEnv } from "./env.ts";
 import { findLocalActor } from "./local-actor.ts";
 import { buildAnnounce, buildCreate, buildNote } from "./note.ts";
 import { loadOutboxItems } from "./note-data.ts";
+import { remoteFollowers } from "./outbox/recipients.ts";
 
 const FOLLOWS_PER_PAGE = 12;
 const OUTBOX_PER_PAGE = 20;
@@ -48,8 +50,7 @@ async function followPage(
   const actor = await findLocalActor(env, identifier);
   if (!actor) return null;
   // No cursor: a request for a collection shown without pages (the instance
-  // actor's, or a hidden one), or Fedify listing every follower to deliver
-  // to them, which comes with outgoing delivery (remote accounts' inboxes).
+  // actor's, or a hidden one): no items.
   if (cursor === null || actor.kind === "instance") return { items: [] };
   if (followsHidden(actor.account)) return null;
   const page = pageOf(cursor, FOLLOWS_PER_PAGE);
@@ -87,7 +88,15 @@ function registerFollows(federation: Federation<void>, env: FederationEnv) {
     return actor?.kind === "account" && !followsHidden(actor.account) ? FIRST : null;
   };
   federation
-    .setFollowersDispatcher("/users/{identifier}/followers", async (_ctx, identifier, cursor) => {
+    .setFollowersDispatcher("/users/{identifier}/followers", async (ctx, identifier, cursor) => {
+      // Fedify listing every follower to deliver to them (sendActivity with
+      // "followers", from a job: a context without a request): the remote
+      // followers' inboxes, whether or not the account hides its collections.
+      if (cursor === null && !("request" in ctx)) {
+        const actor = await findLocalActor(env, identifier);
+        if (actor?.kind !== "account") return { items: [] };
+        return { items: await remoteFollowers(env.db, actor.account.id) };
+      }
       const page = await followPage(env, identifier, cursor, "followers");
       if (!page) return null;
       const items: Recipient[] = page.items.map((id) => ({ id, inboxId: null }));

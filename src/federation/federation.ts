@@ -5,12 +5,15 @@
 // task queues on Herd's durable job queue (job-queue.ts). Handles are
 // LOCAL_DOMAIN's, URLs WEB_DOMAIN's with LOCAL_HTTPS's scheme (src/urls.ts);
 // ALLOW_PRIVATE_ADDRESS lets Fedify fetch loopback and private addresses
-// (development only). This folder is the only one that knows ActivityPub's
+// (development only). Local actions go out through the `outgoing` event
+// subscriber (outbox/), deliveries are retried and failing hosts skipped
+// (delivery-queue.ts). This folder is the only one that knows ActivityPub's
 // vocabulary; it never imports the client API (src/mastodon) nor the reverse.
 import { createFederation, type Federation } from "@fedify/fedify";
 import type { MiddlewareHandler } from "hono";
 import type { Config } from "../config.ts";
 import type { Database } from "../db/database.ts";
+import type { InTransactionSubscriber } from "../domain/events/bus.ts";
 import type { Resolver } from "../domain/federation-port.ts";
 import { HERD_VERSION } from "../domain/instance/software.ts";
 import type { HerdEnv } from "../http/env.ts";
@@ -21,16 +24,25 @@ import { dispatchActor, dispatchKeyPairs } from "./actor.ts";
 import { registerCollections } from "./collections.ts";
 import type { FederationEnv } from "./env.ts";
 import { registerInbox } from "./inbox.ts";
-import { createJobMessageQueue, FEDERATION_JOBS } from "./job-queue.ts";
+import { createDeliveryFailures } from "./delivery-failures.ts";
+import { FINAL_STATUS_CODES, OUTBOX_RETRY_POLICY, trackDeliveries } from "./delivery-queue.ts";
+import {
+  createJobMessageQueue,
+  FEDERATION_JOB_NAMES as QUEUE_JOB_NAMES,
+  FEDERATION_JOBS,
+} from "./job-queue.ts";
 import { createKeyStore } from "./keys.ts";
 import { createPostgresKvStore } from "./kv-store.ts";
 import { federationMiddleware } from "./middleware.ts";
 import { registerObjects } from "./objects.ts";
+import { registerActivityObjects } from "./outbox/activity-objects.ts";
+import { OUTGOING_JOB, outgoingJobHandler, outgoingSubscriber } from "./outbox/outgoing.ts";
 import { remoteLoaderFactories } from "./remote-fetch.ts";
 import { createResolver } from "./resolver.ts";
 import { registerWebFinger } from "./webfinger.ts";
 
-export { FEDERATION_JOB_NAMES } from "./job-queue.ts";
+/** Every job queue of federation: Fedify's tasks and the outgoing activities. */
+export const FEDERATION_JOB_NAMES: readonly string[] = [...QUEUE_JOB_NAMES, OUTGOING_JOB];
 
 export interface FederationDeps {
   config: Config;
@@ -50,6 +62,11 @@ export interface HerdFederation {
   stop(): void;
   /** Resolves handles and URLs of other servers for the client API (Deps.resolver). */
   resolver: Resolver;
+  /**
+   * The in-transaction event subscriber that makes local actions federate
+   * (outbox/outgoing.ts); the composition root registers it on its event bus.
+   */
+  outgoing: InTransactionSubscriber;
 }
 
 export function createHerdFederation(deps: FederationDeps): HerdFederation {
@@ -68,9 +85,18 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
       userAgent: `Herd/${HERD_VERSION} (+${urls.base}/)`,
     },
   };
+  // Deliveries: retried for about a week, hosts failing for days skipped (delivery-queue.ts).
+  const tracking = trackDeliveries(
+    {
+      inbox: createJobMessageQueue(deps.jobs, FEDERATION_JOBS.inbox),
+      outbox: createJobMessageQueue(deps.jobs, FEDERATION_JOBS.outbox),
+    },
+    createDeliveryFailures(env.db),
+    env.logger.child({ component: "delivery" }),
+  );
   const queues = {
-    inbox: createJobMessageQueue(deps.jobs, FEDERATION_JOBS.inbox),
-    outbox: createJobMessageQueue(deps.jobs, FEDERATION_JOBS.outbox),
+    inbox: tracking.inbox,
+    outbox: tracking.outbox,
     fanout: createJobMessageQueue(deps.jobs, FEDERATION_JOBS.fanout),
   };
 
@@ -79,6 +105,9 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
     kv,
     queue: queues,
     manuallyStartQueue: true,
+    outboxRetryPolicy: OUTBOX_RETRY_POLICY,
+    permanentFailureStatusCodes: FINAL_STATUS_CODES,
+    onOutboxError: tracking.onOutboxError,
     origin: { handleHost: config.localDomain, webOrigin: urls.base },
     // Remote fetches with Herd's limits (remote-fetch.ts), which also apply
     // ALLOW_PRIVATE_ADDRESS (Fedify refuses its own option beside them).
@@ -94,6 +123,7 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
   registerWebFinger(federation, actors, env);
   registerCollections(federation, env);
   registerObjects(federation, env);
+  registerActivityObjects(federation, env);
   registerInbox(federation, env);
 
   const controller = new AbortController();
@@ -101,7 +131,9 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
     federation,
     middleware: federationMiddleware(federation, urls.base),
     resolver: createResolver(env, federation),
+    outgoing: outgoingSubscriber(env),
     async startQueue() {
+      await deps.jobs.work(OUTGOING_JOB, outgoingJobHandler(env, federation));
       federation
         .startQueue(undefined, { signal: controller.signal })
         .catch((err) => env.logger.error("federation queue stopped", { err }));

@@ -4,7 +4,7 @@
 // streaming server starts (kit/streaming.ts).
 import type { Config } from "../../src/config.ts";
 import type { Database } from "../../src/db/database.ts";
-import { createEventBus } from "../../src/domain/events/bus.ts";
+import { createEventBus, type EventBus } from "../../src/domain/events/bus.ts";
 import { withEvents } from "../../src/domain/events/emit.ts";
 import { silentLogger } from "../../src/logger.ts";
 import { publishDomainEvents } from "../../src/pubsub/domain-events.ts";
@@ -29,9 +29,9 @@ export function withTestEvents(
   database: Database,
   url: string,
   config: Config,
-): { database: Database; pubsub: PubSub } {
+): { database: Database; pubsub: PubSub; bus: EventBus } {
   const bus = createEventBus(() => undefined);
   const pubsub = testPubSub(database, url, config);
   publishDomainEvents(bus, pubsub, silentLogger);
-  return { database: withEvents(database, bus), pubsub };
+  return { database: withEvents(database, bus), pubsub, bus };
 }

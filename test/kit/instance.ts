@@ -148,6 +148,7 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
   await registerWorkers(jobs, deps, { cardFetch: { lookup: noDns, ...options.cardFetch } });
   const federation = createHerdFederation({ ...deps, jobs });
   deps.resolver = federation.resolver;
+  events.bus.inTransaction(federation.outgoing);
   await federation.startQueue();
   const rateStore = createMemoryRateStore();
   const app = createApp(deps, { rateStore, federation: federation.middleware });

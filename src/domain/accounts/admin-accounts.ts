@@ -13,6 +13,7 @@ import {
   type UserRow,
 } from "../../db/schema/index.ts";
 import { notFound } from "../errors.ts";
+import { emit } from "../events/emit.ts";
 import { revokeUserTokens } from "../oauth/tokens.ts";
 import { getSetting } from "../instance/settings.ts";
 import { notifyStaffOfSignUp } from "../notifications/sign-up.ts";
@@ -216,15 +217,23 @@ export async function resetPassword(db: Db, userId: string): Promise<string> {
 
 /**
  * Deletes a local account with its user; the rows that belong to them go with
- * them (ON DELETE CASCADE).
- * TODO(federation): Mastodon keeps a suspended, emptied account so that the
- * username stays reserved and a Delete can be signed and sent to followers'
- * servers; Herd does that when it federates.
+ * them (ON DELETE CASCADE). `account.deleted` lets federation send the
+ * actor's Delete (it prepares it before the deletion commits, while the keys
+ * and followers are still there).
+ * TODO: Mastodon keeps a suspended, emptied account so that the username
+ * stays reserved (DeleteAccountService with reserve_username).
  */
 export async function deleteAccount(db: Db, accountId: string): Promise<void> {
   await db.transaction(async (tx) => {
+    const [account] = await tx
+      .select({ username: accounts.username, domain: accounts.domain })
+      .from(accounts)
+      .where(eq(accounts.id, accountId));
     await tx.delete(users).where(eq(users.accountId, accountId));
     await tx.delete(accounts).where(eq(accounts.id, accountId));
+    if (account && account.domain === null) {
+      await emit(tx, { type: "account.deleted", accountId, username: account.username });
+    }
   });
 }
 

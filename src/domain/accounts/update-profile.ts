@@ -16,6 +16,7 @@ import {
 import { countableLength, extractMentions, textToHtml } from "../../lib/text-to-html.ts";
 import type { Urls } from "../../urls.ts";
 import { notFound } from "../errors.ts";
+import { emit } from "../events/emit.ts";
 import { replacedProfileFiles, type ProfileImageColumns } from "../media/profile-images.ts";
 import { addError, validationError, type Details } from "./create-local-account.ts";
 
@@ -220,6 +221,8 @@ export async function updateProfile(
         .returning()) as [AccountRow];
       const replaced = replacedProfileFiles(current.account, account);
       if (replaced.length > 0) await options.discardFiles?.(tx, replaced);
+      // UpdateAccountService: the actor's Update reaches its followers' servers.
+      await emit(tx, { type: "account.updated", accountId: current.account.id });
     }
     if (settingsChanged) {
       [userRow] = (await tx

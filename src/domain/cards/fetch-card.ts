@@ -32,7 +32,7 @@ import {
 import { newId } from "../../lib/ids.ts";
 import { safeGet, SafeFetchError } from "../../lib/safe-fetch.ts";
 import { emit } from "../events/emit.ts";
-import { statusEvent } from "../events/types.ts";
+import { previewLanded } from "../events/types.ts";
 import { discardFiles, withStoredFiles } from "../media/files.ts";
 import { downloadCardImage, type CardImage } from "./card-image.ts";
 import { CARD_REFRESH_MS, type CardContext } from "./context.ts";
@@ -173,7 +173,7 @@ async function setStatusCard(
   const before = removed[0];
   const changed = card === null ? before !== undefined : before?.previewCardId !== card.id;
   // Streams show the card when it lands (status.update), as the web UI expects.
-  if (changed) await emit(tx, statusEvent("status.updated", status));
+  if (changed) await emit(tx, previewLanded(status));
   return changed;
 }
 

@@ -25,8 +25,12 @@ export interface StatusFacts {
 export type DomainEvent =
   /** A status was posted, or a boost made. */
   | ({ type: "status.created" } & StatusFacts)
-  /** A status was edited (its text, content warning, sensitivity or language). */
-  | ({ type: "status.updated" } & StatusFacts)
+  /**
+   * A status was edited (its text, content warning, sensitivity or language),
+   * or, with `preview`, its link preview card landed: streams show it again,
+   * other servers fetch their own cards (Mastodon federates no card).
+   */
+  | ({ type: "status.updated"; preview?: true } & StatusFacts)
   /** A status (or boost) was deleted. */
   | ({ type: "status.deleted" } & StatusFacts)
   /**
@@ -40,7 +44,62 @@ export type DomainEvent =
   /** Notification requests of `accountId` were accepted: their notifications joined the list. */
   | { type: "notifications.merged"; accountId: string }
   /** `accountId`'s direct conversation `conversationId` (an account_conversations row) changed. */
-  | { type: "conversation.updated"; conversationId: string; accountId: string };
+  | { type: "conversation.updated"; conversationId: string; accountId: string }
+  /** `accountId` favourited status `statusId` (`statusLocal`: the status is this server's). */
+  | ({ type: "favourite.created" } & FavouriteFacts)
+  /** `accountId` took back its favourite `favouriteId`. */
+  | ({ type: "favourite.removed" } & FavouriteFacts)
+  /** `accountId` asked to follow `targetAccountId` (a locked or remote account): request `requestId`. */
+  | ({ type: "follow.requested"; requestId: string } & PairFacts)
+  /** `accountId` followed `targetAccountId` at once. */
+  | ({ type: "follow.created"; followId: string } & PairFacts)
+  /**
+   * `accountId` stopped following `targetAccountId` (`requested`: withdrew its
+   * request); `followId` is the follow's or request's id, `uri` its activity id.
+   */
+  | ({
+      type: "follow.removed";
+      followId: string;
+      requested: boolean;
+      uri: string | null;
+    } & PairFacts)
+  /** `targetAccountId` (a locked account) accepted the request of `accountId`: follow `followId`. */
+  | ({ type: "follow_request.authorized"; followId: string; uri: string | null } & PairFacts)
+  /** `targetAccountId` turned down (or, blocking, dropped) the request `requestId` of `accountId`. */
+  | ({ type: "follow_request.rejected"; requestId: string; uri: string | null } & PairFacts)
+  /** `targetAccountId` made its follower `accountId` stop following it (or blocked it). */
+  | ({ type: "follower.removed"; followId: string; uri: string | null } & PairFacts)
+  /** `accountId` blocked `targetAccountId` (block `blockId`). */
+  | ({ type: "block.created"; blockId: string } & PairFacts)
+  /** `accountId` unblocked `targetAccountId` (`uri`: the block's activity id, when it came with one). */
+  | ({ type: "block.removed"; blockId: string; uri: string | null } & PairFacts)
+  /** Local account `accountId`'s profile changed (update_credentials, avatar, header). */
+  | { type: "account.updated"; accountId: string }
+  /** Local account `accountId` (`username`) was deleted, with everything it owned. */
+  | { type: "account.deleted"; accountId: string; username: string }
+  /** `accountId` pinned its status `statusId` to its profile (pin `pinId`). */
+  | { type: "status.pinned"; pinId: string; accountId: string; statusId: string }
+  /** `accountId` unpinned its status `statusId` (the pin `pinId` is gone). */
+  | { type: "status.unpinned"; pinId: string; accountId: string; statusId: string };
+
+/** What favourite events say. */
+export interface FavouriteFacts {
+  favouriteId: string;
+  accountId: string;
+  statusId: string;
+  /** Whether the favourited status is this server's (a remote one is told with a Like). */
+  statusLocal: boolean;
+}
+
+/** What events between two accounts say: who is whose, and who is this server's. */
+export interface PairFacts {
+  /** The account that follows, asks, or blocks. */
+  accountId: string;
+  /** The account followed, asked, or blocked. */
+  targetAccountId: string;
+  accountLocal: boolean;
+  targetLocal: boolean;
+}
 
 export type DomainEventType = DomainEvent["type"];
 
@@ -54,6 +113,21 @@ export function statusEvent(
 ): DomainEvent {
   return {
     type,
+    statusId: row.id,
+    accountId: row.accountId,
+    visibility: row.visibility,
+    local: row.local,
+    reblogOfId: row.reblogOfId,
+  };
+}
+
+/** `status.updated` for a link preview card that landed on `row` (not federated). */
+export function previewLanded(
+  row: Pick<StatusRow, "id" | "accountId" | "visibility" | "local" | "reblogOfId">,
+): DomainEvent {
+  return {
+    type: "status.updated",
+    preview: true,
     statusId: row.id,
     accountId: row.accountId,
     visibility: row.visibility,

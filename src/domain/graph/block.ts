@@ -12,11 +12,13 @@ import type { Db } from "../../db/database.ts";
 import { accounts, blocks, followRequests } from "../../db/schema/index.ts";
 import type { PageQuery } from "../../http/pagination.ts";
 import { newId } from "../../lib/ids.ts";
+import { emit } from "../events/emit.ts";
+import type { DomainEvent } from "../events/types.ts";
 import { clearNotificationsFrom, withdrawNotificationsOfPairs } from "../notifications/dismiss.ts";
 import { pageClauses, toPage, type Page } from "../statuses/interactions/page.ts";
 import { onBlockOrMute, onUnfollow } from "../timelines/feeds.ts";
 import type { ListedAccount } from "./follow-lists.ts";
-import { followPair, lockPair, removeFollows } from "./follow-rows.ts";
+import { followPair, lockPair, pairFacts, removeFollows } from "./follow-rows.ts";
 
 /** `accountId` blocks `targetId`. */
 export async function blockAccount(db: Db, accountId: string, targetId: string): Promise<void> {
@@ -42,29 +44,68 @@ export async function blockAccount(db: Db, accountId: string, targetId: string):
           ),
         ),
       )
-      .returning({ from: followRequests.accountId, to: followRequests.targetAccountId });
+      .returning({
+        id: followRequests.id,
+        uri: followRequests.uri,
+        from: followRequests.accountId,
+        to: followRequests.targetAccountId,
+      });
     await withdrawNotificationsOfPairs(
       tx,
       requests.map((r) => ({ accountId: r.to, fromAccountId: r.from })),
       "follow_request",
     );
-    await tx
+    const [block] = await tx
       .insert(blocks)
       .values({ id: newId(), accountId, targetAccountId: targetId })
-      .onConflictDoNothing({ target: [blocks.accountId, blocks.targetAccountId] });
+      .onConflictDoNothing({ target: [blocks.accountId, blocks.targetAccountId] })
+      .returning({ id: blocks.id });
     // AfterBlockService: out of the blocker's feeds, lists and notifications.
     await onBlockOrMute(tx, accountId, targetId);
     await tx.execute(sql`DELETE FROM list_accounts la USING lists l
       WHERE la.list_id = l.id AND l.account_id = ${accountId} AND la.account_id = ${targetId}`);
     await clearNotificationsFrom(tx, accountId, targetId);
+
+    // BlockService: the blocker's follow and request end (UnfollowService),
+    // the blocked account's follow and request are turned down (RejectFollowService).
+    const facts = await pairFacts(tx, accountId, targetId);
+    const reversed = await pairFacts(tx, targetId, accountId);
+    const events: DomainEvent[] = [];
+    for (const g of gone) {
+      events.push(
+        g.accountId === accountId
+          ? { type: "follow.removed", followId: g.id, requested: false, uri: g.uri, ...facts }
+          : { type: "follower.removed", followId: g.id, uri: g.uri, ...reversed },
+      );
+    }
+    for (const r of requests) {
+      events.push(
+        r.from === accountId
+          ? { type: "follow.removed", followId: r.id, requested: true, uri: r.uri, ...facts }
+          : { type: "follow_request.rejected", requestId: r.id, uri: r.uri, ...reversed },
+      );
+    }
+    if (block) events.push({ type: "block.created", blockId: block.id, ...facts });
+    await emit(tx, ...events);
   });
 }
 
 /** `accountId` unblocks `targetId`. */
 export async function unblockAccount(db: Db, accountId: string, targetId: string): Promise<void> {
-  await db
-    .delete(blocks)
-    .where(and(eq(blocks.accountId, accountId), eq(blocks.targetAccountId, targetId)));
+  await db.transaction(async (tx) => {
+    const removed = await tx
+      .delete(blocks)
+      .where(and(eq(blocks.accountId, accountId), eq(blocks.targetAccountId, targetId)))
+      .returning({ id: blocks.id, uri: blocks.uri });
+    if (!removed[0]) return;
+    const facts = await pairFacts(tx, accountId, targetId);
+    await emit(tx, {
+      type: "block.removed",
+      blockId: removed[0].id,
+      uri: removed[0].uri,
+      ...facts,
+    });
+  });
 }
 
 /** A page of the accounts `accountId` blocks. */

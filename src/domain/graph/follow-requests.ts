@@ -13,13 +13,14 @@ import type { Db } from "../../db/database.ts";
 import { accounts, followRequests, follows, listAccounts } from "../../db/schema/index.ts";
 import type { PageQuery } from "../../http/pagination.ts";
 import { notFound } from "../errors.ts";
+import { emit } from "../events/emit.ts";
 import { withdrawNotifications } from "../notifications/dismiss.ts";
 import { notify } from "../notifications/notify.ts";
 import { pageClauses, toPage, type Page } from "../statuses/interactions/page.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { onFollow } from "../timelines/feeds.ts";
 import type { ListedAccount } from "./follow-lists.ts";
-import { insertFollow, lockPair } from "./follow-rows.ts";
+import { insertFollow, lockPair, pairFacts } from "./follow-rows.ts";
 
 const requestFrom = (requesterId: string, accountId: string) =>
   and(eq(followRequests.accountId, requesterId), eq(followRequests.targetAccountId, accountId));
@@ -71,6 +72,12 @@ export async function authorizeFollowRequest(
     if (follow.created) {
       await notify(tx, { accountId, fromAccountId: requesterId, type: "follow" });
     }
+    await emit(tx, {
+      type: "follow_request.authorized",
+      followId: follow.id,
+      uri: request.uri,
+      ...(await pairFacts(tx, requesterId, accountId)),
+    });
   });
 }
 
@@ -85,12 +92,18 @@ export async function rejectFollowRequest(
     const removed = await tx
       .delete(followRequests)
       .where(requestFrom(requesterId, accountId))
-      .returning({ id: followRequests.id });
-    if (removed.length === 0) throw notFound();
+      .returning({ id: followRequests.id, uri: followRequests.uri });
+    if (!removed[0]) throw notFound();
     await withdrawNotifications(tx, {
       accountId,
       fromAccountId: requesterId,
       type: "follow_request",
+    });
+    await emit(tx, {
+      type: "follow_request.rejected",
+      requestId: removed[0].id,
+      uri: removed[0].uri,
+      ...(await pairFacts(tx, requesterId, accountId)),
     });
   });
 }

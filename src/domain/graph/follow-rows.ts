@@ -6,11 +6,12 @@
 // notification belongs to the follow: `has_one :notification, dependent:
 // :destroy`). List memberships hang on the follow row (list_accounts.follow_id
 // ON DELETE CASCADE), as Mastodon's ListAccount does.
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.ts";
 import { accounts, follows } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
 import { idArray, intArray } from "../../lib/pg-arrays.ts";
+import type { PairFacts } from "../events/types.ts";
 import { withdrawNotificationsOfPairs } from "../notifications/dismiss.ts";
 
 export interface FollowSettings {
@@ -25,6 +26,8 @@ export interface RemovedFollow {
   id: string;
   accountId: string;
   targetAccountId: string;
+  /** The Follow activity's id, when the follow came with one (remote) or sent one. */
+  uri: string | null;
 }
 
 /**
@@ -37,6 +40,30 @@ export async function lockPair(tx: DbOrTx, a: string, b: string): Promise<void> 
   await tx.execute(
     sql`SELECT pg_advisory_xact_lock(hashtextextended(${`relationship:${low}:${high}`}, 0))`,
   );
+}
+
+/** Which of `ids` are local accounts (for the facts of graph events). */
+export async function localIds(tx: DbOrTx, ids: readonly string[]): Promise<Set<string>> {
+  const rows = await tx
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(and(inArray(accounts.id, [...ids]), isNull(accounts.domain)));
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The facts of a graph event between `accountId` and `targetAccountId`. */
+export async function pairFacts(
+  tx: DbOrTx,
+  accountId: string,
+  targetAccountId: string,
+): Promise<PairFacts> {
+  const local = await localIds(tx, [accountId, targetAccountId]);
+  return {
+    accountId,
+    targetAccountId,
+    accountLocal: local.has(accountId),
+    targetLocal: local.has(targetAccountId),
+  };
 }
 
 /** `accountId` follows `targetAccountId` (the pair itself). */
@@ -95,6 +122,7 @@ export async function removeFollows(tx: DbOrTx, where: SQL): Promise<RemovedFoll
     id: follows.id,
     accountId: follows.accountId,
     targetAccountId: follows.targetAccountId,
+    uri: follows.uri,
   });
   if (gone.length === 0) return gone;
 

@@ -16,11 +16,12 @@ import type { Db, DbOrTx } from "../../db/database.ts";
 import { accounts, followRequests, follows, type AccountRow } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
 import { forbidden, notFound } from "../errors.ts";
+import { emit } from "../events/emit.ts";
 import { withdrawNotifications } from "../notifications/dismiss.ts";
 import { notify } from "../notifications/notify.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { onFollow, onUnfollow } from "../timelines/feeds.ts";
-import { followPair, insertFollow, lockPair, removeFollows } from "./follow-rows.ts";
+import { followPair, insertFollow, lockPair, pairFacts, removeFollows } from "./follow-rows.ts";
 
 /** What a follow asks for; an absent field keeps what an existing follow has. */
 export interface FollowChoices {
@@ -89,6 +90,12 @@ export async function followAccount(
       if (existing.length > 0) return;
     }
 
+    const facts = {
+      accountId: source.id,
+      targetAccountId: target.id,
+      accountLocal: source.domain === null,
+      targetLocal: target.domain === null,
+    };
     const settings = {
       showReblogs: set.showReblogs ?? true,
       notify: set.notify ?? false,
@@ -107,14 +114,37 @@ export async function followAccount(
           type: "follow_request",
         });
       }
+      if (requested[0]) {
+        await emit(tx, { type: "follow.requested", requestId: requested[0].id, ...facts });
+      }
       return;
     }
     const follow = await insertFollow(tx, source.id, target.id, settings);
     if (follow.created) {
       await notify(tx, { accountId: target.id, fromAccountId: source.id, type: "follow" });
       await onFollow(tx, source.id, target.id, jobs);
+      await emit(tx, { type: "follow.created", followId: follow.id, ...facts });
     }
   });
+}
+
+/**
+ * Names request `requestId` with the id of the Follow activity federation
+ * sends for it, unless it has one: an Accept or Reject naming that id finds
+ * the request, and the follow it becomes keeps it (for the Undo). Returns
+ * the id the request has, or null when the request is gone.
+ */
+export async function nameFollowRequest(
+  db: Db,
+  requestId: string,
+  uri: string,
+): Promise<string | null> {
+  const [row] = await db
+    .update(followRequests)
+    .set({ uri: sql`coalesce(${followRequests.uri}, ${uri})` })
+    .where(eq(followRequests.id, requestId))
+    .returning({ uri: followRequests.uri });
+  return row ? (row.uri ?? uri) : null;
 }
 
 /** `accountId` stops following `targetId`, or withdraws its request to. */
@@ -124,6 +154,16 @@ export async function unfollowAccount(db: Db, accountId: string, targetId: strin
     const gone = await removeFollows(tx, followPair(accountId, targetId));
     if (gone.length > 0) {
       await onUnfollow(tx, accountId, targetId);
+      const facts = await pairFacts(tx, accountId, targetId);
+      for (const g of gone) {
+        await emit(tx, {
+          type: "follow.removed",
+          followId: g.id,
+          requested: false,
+          uri: g.uri,
+          ...facts,
+        });
+      }
       return;
     }
     const withdrawn = await tx
@@ -131,13 +171,23 @@ export async function unfollowAccount(db: Db, accountId: string, targetId: strin
       .where(
         and(eq(followRequests.accountId, accountId), eq(followRequests.targetAccountId, targetId)),
       )
-      .returning({ id: followRequests.id });
+      .returning({ id: followRequests.id, uri: followRequests.uri });
     if (withdrawn.length > 0) {
       await withdrawNotifications(tx, {
         accountId: targetId,
         fromAccountId: accountId,
         type: "follow_request",
       });
+      const facts = await pairFacts(tx, accountId, targetId);
+      for (const w of withdrawn) {
+        await emit(tx, {
+          type: "follow.removed",
+          followId: w.id,
+          requested: true,
+          uri: w.uri,
+          ...facts,
+        });
+      }
     }
   });
 }
@@ -151,6 +201,11 @@ export async function removeFromFollowers(
   await db.transaction(async (tx) => {
     await lockPair(tx, accountId, followerId);
     const gone = await removeFollows(tx, followPair(followerId, accountId));
-    if (gone.length > 0) await onUnfollow(tx, followerId, accountId);
+    if (gone.length === 0) return;
+    await onUnfollow(tx, followerId, accountId);
+    const facts = await pairFacts(tx, followerId, accountId);
+    for (const g of gone) {
+      await emit(tx, { type: "follower.removed", followId: g.id, uri: g.uri, ...facts });
+    }
   });
 }

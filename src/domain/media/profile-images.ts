@@ -13,6 +13,7 @@ import { accounts, type AccountRow } from "../../db/schema/index.ts";
 import { isValidKey } from "../../storage/storage.ts";
 import { addError, type Details, validationError } from "../accounts/create-local-account.ts";
 import { notFound, unprocessable } from "../errors.ts";
+import { emit } from "../events/emit.ts";
 import type { MediaContext } from "./context.ts";
 import type { DetectedType } from "./detect-type.ts";
 import { discardFiles, type FileToStore } from "./files.ts";
@@ -171,5 +172,6 @@ export async function removeProfileImage(
       .set({ ...changes, updatedAt: new Date() })
       .where(eq(accounts.id, accountId));
     await discardFiles(ctx, tx, replaced);
+    await emit(tx, { type: "account.updated", accountId });
   });
 }

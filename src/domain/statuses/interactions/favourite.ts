@@ -14,6 +14,7 @@ import type { Db } from "../../../db/database.ts";
 import { favourites, statuses } from "../../../db/schema/index.ts";
 import { newId } from "../../../lib/ids.ts";
 import { forbidden, notFound } from "../../errors.ts";
+import { emit } from "../../events/emit.ts";
 import { withdrawNotifications } from "../../notifications/dismiss.ts";
 import { notify } from "../../notifications/notify.ts";
 import { findLiveStatus, isBlocking, original, requireVisibleStatus } from "./target.ts";
@@ -29,7 +30,7 @@ export async function favouriteStatus(db: Db, accountId: string, id: string): Pr
       .values({ id: newId(), accountId, statusId: status.id })
       .onConflictDoNothing({ target: [favourites.accountId, favourites.statusId] })
       .returning({ id: favourites.id });
-    if (inserted.length > 0) {
+    if (inserted[0]) {
       await tx
         .update(statuses)
         .set({ favouritesCount: sql`${statuses.favouritesCount} + 1` })
@@ -39,6 +40,13 @@ export async function favouriteStatus(db: Db, accountId: string, id: string): Pr
         fromAccountId: accountId,
         type: "favourite",
         statusId: status.id,
+      });
+      await emit(tx, {
+        type: "favourite.created",
+        favouriteId: inserted[0].id,
+        accountId,
+        statusId: status.id,
+        statusLocal: status.local,
       });
     }
     return requested.id;
@@ -55,7 +63,7 @@ export async function unfavouriteStatus(db: Db, accountId: string, id: string): 
       .delete(favourites)
       .where(and(eq(favourites.accountId, accountId), eq(favourites.statusId, status.id)))
       .returning({ id: favourites.id });
-    if (removed.length === 0) {
+    if (!removed[0]) {
       // Nothing to undo: answer only about a status the viewer may see.
       await requireVisibleStatus(tx, id, accountId);
       return requested.id;
@@ -69,6 +77,13 @@ export async function unfavouriteStatus(db: Db, accountId: string, id: string): 
       fromAccountId: accountId,
       type: "favourite",
       statusId: status.id,
+    });
+    await emit(tx, {
+      type: "favourite.removed",
+      favouriteId: removed[0].id,
+      accountId,
+      statusId: status.id,
+      statusLocal: status.local,
     });
     return requested.id;
   });

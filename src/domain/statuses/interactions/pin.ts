@@ -12,6 +12,7 @@ import type { Db } from "../../../db/database.ts";
 import { accounts, statusPins, statuses } from "../../../db/schema/index.ts";
 import { newId } from "../../../lib/ids.ts";
 import { unprocessable } from "../../errors.ts";
+import { emit } from "../../events/emit.ts";
 import { requireVisibleStatus } from "./target.ts";
 
 /** StatusPinValidator::PIN_LIMIT (also the instance's max_pinned_statuses). */
@@ -43,7 +44,13 @@ export async function pinStatus(db: Db, accountId: string, id: string): Promise<
       .values({ id: newId(), accountId, statusId: status.id })
       .onConflictDoNothing({ target: [statusPins.accountId, statusPins.statusId] })
       .returning({ id: statusPins.id });
-    if (inserted.length === 0) throw unprocessable("Duplicate record");
+    if (!inserted[0]) throw unprocessable("Duplicate record");
+    await emit(tx, {
+      type: "status.pinned",
+      pinId: inserted[0].id,
+      accountId,
+      statusId: status.id,
+    });
     return status.id;
   });
 }
@@ -52,9 +59,18 @@ export async function pinStatus(db: Db, accountId: string, id: string): Promise<
 export async function unpinStatus(db: Db, accountId: string, id: string): Promise<string> {
   return db.transaction(async (tx) => {
     const status = await requireVisibleStatus(tx, id, accountId);
-    await tx
+    const [removed] = await tx
       .delete(statusPins)
-      .where(and(eq(statusPins.accountId, accountId), eq(statusPins.statusId, status.id)));
+      .where(and(eq(statusPins.accountId, accountId), eq(statusPins.statusId, status.id)))
+      .returning({ id: statusPins.id });
+    if (removed) {
+      await emit(tx, {
+        type: "status.unpinned",
+        pinId: removed.id,
+        accountId,
+        statusId: status.id,
+      });
+    }
     return status.id;
   });
 }
