@@ -8,12 +8,10 @@ import { Activity, Announce, Block, Follow, Like, type Undo } from "@fedify/voca
 import { unblockAccount } from "../../domain/graph/block.ts";
 import { unfollowAccount } from "../../domain/graph/follow.ts";
 import { undoRelationshipByUri } from "../../domain/graph/remote-follows.ts";
-import {
-  findRemoteReblogOf,
-  withdrawFavourite,
-} from "../../domain/statuses/interactions/remote-interactions.ts";
+import { withdrawFavourite } from "../../domain/statuses/interactions/remote-interactions.ts";
 import { deleteRemoteStatus, findStatusByUri } from "../../domain/statuses/remote-statuses.ts";
 import { deleteStatus } from "../../domain/statuses/delete-status.ts";
+import { liveBoostOf } from "../../domain/statuses/interactions/reblog.ts";
 import type { FederationEnv } from "../env.ts";
 import { localAccountOfUri } from "../remote-actor.ts";
 import { httpHref } from "../remote-object.ts";
@@ -25,7 +23,7 @@ async function undoAnnounce(incoming: Incoming, announce: Announce): Promise<boo
   if (uri && (await deleteRemoteStatus(env.db, actor.id, uri))) return true;
   const objectUri = httpHref(announce.objectId);
   const original = objectUri ? await findStatusByUri(env.db, objectUri) : null;
-  const boost = original ? await findRemoteReblogOf(env.db, actor.id, original.id) : null;
+  const boost = original ? await liveBoostOf(env.db, actor.id, original.id) : null;
   if (!boost) return false;
   await deleteStatus(env.db, actor.id, boost.id);
   return true;

@@ -40,7 +40,7 @@ function parseVisibility(value: string | undefined) {
 }
 
 /** The booster's live boost of `statusId`, if any. */
-async function existingBoost(
+export async function liveBoostOf(
   db: DbOrTx,
   accountId: string,
   statusId: string,
@@ -79,7 +79,7 @@ export async function reblogStatus(
     ) {
       throw forbidden();
     }
-    const existing = await existingBoost(tx, accountId, status.id);
+    const existing = await liveBoostOf(tx, accountId, status.id);
     if (existing) return existing.id;
 
     // Status#hidden?: only the author reaches here with a private status.
@@ -107,7 +107,7 @@ export async function reblogStatus(
       .returning();
     if (!boost) {
       // A concurrent request made the boost first.
-      const made = await existingBoost(tx, accountId, status.id);
+      const made = await liveBoostOf(tx, accountId, status.id);
       if (made) return made.id;
       throw forbidden();
     }
@@ -140,7 +140,7 @@ export async function reblogStatus(
  */
 export async function unreblogStatus(db: Db, accountId: string, id: string): Promise<string> {
   if (!isId(id)) throw notFound();
-  const boost = await existingBoost(db, accountId, id);
+  const boost = await liveBoostOf(db, accountId, id);
   if (boost) {
     try {
       await deleteStatus(db, accountId, boost.id);

@@ -120,26 +120,6 @@ export async function createRemoteReblog(
   });
 }
 
-/** The booster's live boost of the status of `statusUri` (an Undo naming the boosted post). */
-export async function findRemoteReblogOf(
-  db: Db,
-  accountId: string,
-  statusId: string,
-): Promise<StatusRow | null> {
-  const [row] = await db
-    .select()
-    .from(statuses)
-    .where(
-      and(
-        eq(statuses.accountId, accountId),
-        eq(statuses.reblogOfId, statusId),
-        isNull(statuses.deletedAt),
-      ),
-    )
-    .limit(1);
-  return row ?? null;
-}
-
 /** Remote account `accountId` favourites status `statusId` (Like `uri`); false when not allowed. */
 export async function receiveFavourite(
   db: Db,
