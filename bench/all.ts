@@ -4,6 +4,7 @@
 //   startup    bench/run.ts        start-up time, idle memory, throughput (P1)
 //   social     bench/social.ts     timelines, statuses, fan-out, middleware (P2)
 //   streaming  bench/streaming.ts  live events to 1,000 WebSocket clients (P4)
+//   media      bench/media.ts      upload-to-ready time of a 12-megapixel photo (P5)
 //
 //   npm run bench                      all of them
 //   npm run bench -- social            some of them, by name
@@ -17,6 +18,7 @@ const SUITES: Record<string, string> = {
   startup: "bench/run.ts",
   social: "bench/social.ts",
   streaming: "bench/streaming.ts",
+  media: "bench/media.ts",
 };
 
 const args = process.argv.slice(2);

@@ -12,10 +12,10 @@
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { runLoad, requestJson, type LoadResult } from "./load.ts";
+import { runLoad, type LoadResult } from "./load.ts";
 import {
   freePort,
-  herdCli,
+  userToken,
   makeDataDir,
   memoryOf,
   postmasterPid,
@@ -97,37 +97,6 @@ async function idleMemory(server: Server, idleMs: number) {
   const pm = postmasterPid(server.dataDir);
   const postgres = pm ? memoryOf(withChildren(pm)) : { rss: NaN, pss: NaN, processes: 0 };
   return { herd, postgres };
-}
-
-/** A user, an app and a password-grant token, as a client would get them. */
-async function userToken(server: Server): Promise<string> {
-  const out = herdCli(server, [
-    "accounts",
-    "create",
-    "benchuser",
-    "--email=b@example.com",
-    "--confirmed",
-  ]);
-  const password = /New password: (\S+)/.exec(out)?.[1];
-  if (!password) throw new Error(`no password in: ${out}`);
-  const app = await requestJson(server.port, "POST", "/api/v1/apps", {
-    client_name: "bench",
-    redirect_uris: "urn:ietf:wg:oauth:2.0:oob",
-    scopes: "read",
-  });
-  if (app.status !== 200) throw new Error(`POST /api/v1/apps answered ${app.status}`);
-  const token = await requestJson(server.port, "POST", "/oauth/token", {
-    grant_type: "password",
-    client_id: app.body.client_id,
-    client_secret: app.body.client_secret,
-    username: "b@example.com",
-    password,
-    scope: "read",
-  });
-  if (token.status !== 200 || !token.body?.access_token) {
-    throw new Error(`POST /oauth/token answered ${token.status}: ${JSON.stringify(token.body)}`);
-  }
-  return token.body.access_token as string;
 }
 
 async function bench(o: Options, cleanup: (s: Server | null, dir: string) => void) {

@@ -8,6 +8,7 @@ import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { requestJson } from "./load.ts";
 
 export const ROOT = path.resolve(import.meta.dirname, "..");
 
@@ -215,4 +216,39 @@ export function withChildren(pid: number): number[] {
     if (Number(fields[1]) === pid) children.push(Number(entry));
   }
   return [pid, ...children];
+}
+
+/** A user, an app and a password-grant token, as a client would get them. */
+export async function userToken(
+  server: Server,
+  scopes = "read",
+  username = "benchuser",
+): Promise<string> {
+  const out = herdCli(server, [
+    "accounts",
+    "create",
+    username,
+    `--email=${username}@example.com`,
+    "--confirmed",
+  ]);
+  const password = /New password: (\S+)/.exec(out)?.[1];
+  if (!password) throw new Error(`no password in: ${out}`);
+  const app = await requestJson(server.port, "POST", "/api/v1/apps", {
+    client_name: "bench",
+    redirect_uris: "urn:ietf:wg:oauth:2.0:oob",
+    scopes,
+  });
+  if (app.status !== 200) throw new Error(`POST /api/v1/apps answered ${app.status}`);
+  const token = await requestJson(server.port, "POST", "/oauth/token", {
+    grant_type: "password",
+    client_id: app.body.client_id,
+    client_secret: app.body.client_secret,
+    username: `${username}@example.com`,
+    password,
+    scope: scopes,
+  });
+  if (token.status !== 200 || !token.body?.access_token) {
+    throw new Error(`POST /oauth/token answered ${token.status}: ${JSON.stringify(token.body)}`);
+  }
+  return token.body.access_token as string;
 }
