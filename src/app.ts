@@ -21,6 +21,7 @@ import { registerMastodonRoutes } from "./mastodon/routes.ts";
 import { registerOAuthRoutes } from "./oauth/routes.ts";
 import { registerWebRoutes } from "./web/routes.ts";
 import { registerMediaFileRoutes } from "./storage/serve-local.ts";
+import { registerMediaProxyRoutes } from "./web/media-proxy.ts";
 
 export interface AppOptions {
   rateStore?: RateStore;
@@ -146,6 +147,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   registerOAuthRoutes(app);
   registerWebRoutes(app);
   registerMediaFileRoutes(app);
+  registerMediaProxyRoutes(app);
 
   // Unknown paths, and known paths with another method (Rails answers both 404).
   app.notFound((c) => respondWithError(c, 404, "Record not found"));

@@ -40,6 +40,13 @@ export interface MediaConfig {
   s3: S3Config | null;
   ffmpegBinary: string;
   ffprobeBinary: string;
+  /**
+   * CACHE_REMOTE_MEDIA (Herd's own; Mastodon always downloads on receipt):
+   * when the media of remote posts, and remote avatars and headers, are
+   * copied into Herd's storage. "receipt" (default, as Mastodon), "view"
+   * (attachments on first view through /media_proxy), "never" (linked remotely).
+   */
+  cacheRemoteMedia: "receipt" | "view" | "never";
 }
 
 export interface Config {
@@ -158,6 +165,14 @@ function s3From(env: Env): S3Config | null {
   };
 }
 
+function cacheRemoteMediaFrom(value: string | undefined): MediaConfig["cacheRemoteMedia"] {
+  const mode = (value || "receipt").toLowerCase();
+  if (mode !== "receipt" && mode !== "view" && mode !== "never") {
+    throw new ConfigError(`CACHE_REMOTE_MEDIA must be receipt, view or never, got "${value}"`);
+  }
+  return mode;
+}
+
 function smtpFrom(env: Env, localDomain: string): SmtpConfig | null {
   if (!env.SMTP_SERVER) return null;
   const starttls = (env.SMTP_ENABLE_STARTTLS ?? "auto").toLowerCase();
@@ -226,6 +241,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
       s3: s3From(env),
       ffmpegBinary: env.FFMPEG_BINARY || "ffmpeg",
       ffprobeBinary: env.FFPROBE_BINARY || "ffprobe",
+      cacheRemoteMedia: cacheRemoteMediaFrom(env.CACHE_REMOTE_MEDIA),
     },
   };
 }

@@ -5,7 +5,7 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { run, type Output } from "../src/cli/main.ts";
 import { parseConfig } from "../src/config.ts";
@@ -13,6 +13,8 @@ import { accounts, oauthAccessTokens, users } from "../src/db/schema/index.ts";
 import { authenticateUser } from "../src/domain/accounts/sign-in.ts";
 import { setSettings } from "../src/domain/instance/settings.ts";
 import type { Mail } from "../src/mail/mailer.ts";
+import { ofType } from "./kit/fake-inbox.ts";
+import { startFakeRemote } from "./kit/fake-remote.ts";
 import { makeUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 
@@ -478,3 +480,50 @@ describe("herd: usage, help and errors", () => {
     expect(err).toEqual(["herd: connect ECONNREFUSED 127.0.0.1:1"]);
   });
 });
+
+describe("herd accounts delete federates the deletion", () => {
+  it("queues the actor's Delete for the server, which sends it when it runs its jobs", async () => {
+    // The server: an instance that may reach the fake remote server on loopback.
+    const server = await createTestInstance({ env: { ALLOW_PRIVATE_ADDRESS: "true" } });
+    const remote = await startFakeRemote();
+    const zoe = await makeUser(server, { username: "zoe" });
+    const judy = await remote.addActor("judy");
+    // judy follows zoe (Herd accepts, signing with zoe's key).
+    await remote.deliverAndRun(server, judy, {
+      id: remote.id(),
+      type: "Follow",
+      actor: judy.id,
+      object: "https://herd.test/users/zoe",
+    });
+    expect(ofType(remote.received, "Accept")).toHaveLength(1);
+
+    const cli = { ...config, databaseUrl: server.url };
+    const output: Output = { out: () => undefined, err: (l) => err.push(l) };
+    const err: string[] = [];
+    const dry = await run(["accounts", "delete", "zoe", "--dry-run"], { output, config: cli });
+    expect(dry).toBe(0);
+    expect(await queuedOutgoing(server)).toBe(0);
+
+    expect(await run(["accounts", "delete", "zoe"], { output, config: cli })).toBe(0);
+    expect(err).toEqual([]);
+    expect((await server.request(`/api/v1/accounts/${zoe.account.id}`)).status).toBe(404);
+    // The command only queued it: nothing is sent until the server runs its jobs.
+    expect(await queuedOutgoing(server)).toBe(1);
+    expect(ofType(remote.received, "Delete")).toEqual([]);
+    await server.drainJobs();
+    const deletes = ofType(remote.received, "Delete");
+    expect(deletes).toHaveLength(1);
+    const ZOE = "https://herd.test/users/zoe";
+    expect(deletes[0]!.body).toMatchObject({ id: `${ZOE}#delete`, actor: ZOE, object: ZOE });
+    const { signature, "signature-input": input } = deletes[0]!.headers;
+    expect(`${signature} ${input}`).toContain(`${ZOE}#main-key`);
+  });
+});
+
+/** `federation.outgoing` jobs waiting in `instance`'s database. */
+async function queuedOutgoing(instance: { database: { db: typeof t.database.db } }) {
+  const result = await instance.database.db.execute<{ n: number }>(
+    sql`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'federation.outgoing' AND state = 'created'`,
+  );
+  return result.rows[0]!.n;
+}

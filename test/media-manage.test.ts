@@ -288,6 +288,9 @@ describe("herd media", () => {
       "Attachments",
       "Avatars",
       "Headers",
+      "Cached remote attachments",
+      "Cached remote avatars",
+      "Cached remote headers",
       "Total",
     ]);
     const removed = await herd("media", "remove", "--days", "0", "--dry-run");

@@ -161,6 +161,22 @@ describe("textToHtml: mentions", () => {
   });
 });
 
+describe("textToHtml: mentions with a port", () => {
+  it("reads a port after the domain, as side-by-side development servers need", () => {
+    expect(
+      extractMentions("@alice@localhost:3001, @bob@example.com: hi, @c@d.e:123456", []),
+    ).toEqual([
+      { username: "alice", domain: "localhost:3001" },
+      { username: "bob", domain: "example.com" },
+      { username: "c", domain: "d.e" },
+    ]);
+  });
+
+  it("does not count the domain and port of a remote mention", () => {
+    expect(countableLength("hi @alice@localhost:3001")).toBe(countableLength("hi @alice"));
+  });
+});
+
 describe("countableLength (NoteLengthValidator)", () => {
   it("counts grapheme clusters, a URL as 23 and a remote mention without its domain", () => {
     expect(countableLength("abc")).toBe(3);

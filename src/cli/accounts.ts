@@ -122,7 +122,9 @@ const remove: Command = {
   minArgs: 0,
   maxArgs: 1,
   summary: "Delete a user",
-  description: `Deletes the local account USERNAME, or the one whose user has the address given with --email, with everything it owns.`,
+  description: `Deletes the local account USERNAME, or the one whose user has the address given with --email, with everything it owns.
+
+The deletion federates: a Delete of the account is queued for every server that knew it, and the server sends it (at once when it is running, else when it next starts).`,
   options: {
     email: { type: "string", value: "EMAIL", description: "select the user by e-mail address" },
     "dry-run": { type: "boolean", description: "only say what would be done" },

@@ -14,6 +14,8 @@ import type { MailContext } from "../domain/accounts/confirmation.ts";
 import { createLogMailer, createSmtpMailer, type Mailer } from "../mail/mailer.ts";
 import { urlsFor } from "../urls.ts";
 import { describeError, openStorage, type Storage } from "../storage-boot.ts";
+import { withCommandEvents, type CommandEvents } from "../command-events.ts";
+import type { Logger } from "../logger.ts";
 import { accountsCommands } from "./accounts.ts";
 import {
   CommandError,
@@ -114,6 +116,11 @@ function listHelp(prefix: string[]): string[] {
     "",
     "Run `herd COMMAND --help` for a command's options.",
   ];
+}
+
+/** `logger` without its info lines (stderr carries warnings and errors only). */
+function quiet(logger: Logger): Logger {
+  return { ...logger, info: () => undefined, child: (fields) => quiet(logger.child(fields)) };
 }
 
 /** Thor accepts --remove_role for --remove-role; so does herd. */
@@ -255,6 +262,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
     return (await storage).database;
   };
   let mail: Promise<MailContext> | null = null;
+  let events: CommandEvents | null = null;
   const ctx: CliContext = {
     output,
     config: getConfig,
@@ -277,10 +285,15 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
         for (const m of applied) output.err(`Applied migration ${m}`);
       });
       await migrated;
-      return d.db;
+      if (options.database) return d.db;
+      // Domain events federate as the server's do: a deletion's Delete is
+      // queued for the server to deliver (src/command-events.ts).
+      events ??= withCommandEvents(d, getConfig(), quiet(outputLogger(output)));
+      return events.database.db;
     },
   };
   const close = async () => {
+    await events?.close().catch(() => undefined);
     if (storage) await (await storage.catch(() => null))?.close();
   };
 

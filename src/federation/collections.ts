@@ -11,7 +11,7 @@
 // - featured (pinned statuses as Notes) and featuredTags (Hashtags), whole.
 // The instance actor's collections are empty.
 import type { Federation, PageItems } from "@fedify/fedify";
-import { Hashtag, type Activity, type Note, type Recipient } from "@fedify/vocab";
+import { Hashtag, type Activity, type Recipient } from "@fedify/vocab";
 import { loadAccounts, type AccountWithUser } from "../domain/accounts/read.ts";
 import { listFeaturedTags } from "../domain/graph/featured-tags.ts";
 import { followersOf, followingOf } from "../domain/graph/follow-lists.ts";
@@ -21,7 +21,7 @@ import { isId } from "../lib/ids.ts";
 import { actorUriOf } from "./actor.ts";
 import type { FederationEnv } from "./env.ts";
 import { findLocalActor } from "./local-actor.ts";
-import { buildAnnounce, buildCreate, buildNote } from "./note.ts";
+import { buildAnnounce, buildCreate, buildNote, type Post } from "./note.ts";
 import { loadOutboxItems } from "./note-data.ts";
 import { remoteFollowers } from "./outbox/recipients.ts";
 
@@ -122,7 +122,7 @@ async function activitiesOf(env: FederationEnv, ids: readonly string[]): Promise
   );
 }
 
-async function notesOf(env: FederationEnv, ids: readonly string[]): Promise<Note[]> {
+async function notesOf(env: FederationEnv, ids: readonly string[]): Promise<Post[]> {
   const items = await loadOutboxItems(env.db, env.urls, env.config.localDomain, ids);
   return items.flatMap((item) => (item.kind === "note" ? [buildNote(item.note, env.urls)] : []));
 }

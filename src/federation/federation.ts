@@ -21,6 +21,7 @@ import type { JobRunner } from "../jobs/queue.ts";
 import type { Logger } from "../logger.ts";
 import { urlsFor } from "../urls.ts";
 import { dispatchActor, dispatchKeyPairs } from "./actor.ts";
+import { BACKFILL_JOB, backfillJobHandler } from "./backfill.ts";
 import { registerCollections } from "./collections.ts";
 import type { FederationEnv } from "./env.ts";
 import { registerInbox } from "./inbox.ts";
@@ -41,8 +42,12 @@ import { remoteLoaderFactories } from "./remote-fetch.ts";
 import { createResolver } from "./resolver.ts";
 import { registerWebFinger } from "./webfinger.ts";
 
-/** Every job queue of federation: Fedify's tasks and the outgoing activities. */
-export const FEDERATION_JOB_NAMES: readonly string[] = [...QUEUE_JOB_NAMES, OUTGOING_JOB];
+/** Every job queue of federation: Fedify's tasks, the outgoing activities, backfills. */
+export const FEDERATION_JOB_NAMES: readonly string[] = [
+  ...QUEUE_JOB_NAMES,
+  OUTGOING_JOB,
+  BACKFILL_JOB,
+];
 
 export interface FederationDeps {
   config: Config;
@@ -134,6 +139,7 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
     outgoing: outgoingSubscriber(env),
     async startQueue() {
       await deps.jobs.work(OUTGOING_JOB, outgoingJobHandler(env, federation));
+      await deps.jobs.work(BACKFILL_JOB, backfillJobHandler(env, federation));
       federation
         .startQueue(undefined, { signal: controller.signal })
         .catch((err) => env.logger.error("federation queue stopped", { err }));

@@ -1,14 +1,24 @@
 // Loads what note.ts needs for a page of local statuses (Notes for statuses,
-// Announces for boosts) in three queries whatever the page's size: the
+// Announces for boosts) in six queries whatever the page's size: the
 // statuses with their author, conversation, parent and boosted status; their
-// mentions; their hashtags. Which statuses may be served is the caller's
-// business (statusVisibleTo in src/domain/statuses/visibility.ts).
+// mentions; their hashtags; their media (in the order each shows them);
+// their polls; then the local custom emojis they use. Which statuses may be
+// served is the caller's business (statusVisibleTo in
+// src/domain/statuses/visibility.ts).
 import { sql } from "drizzle-orm";
 import type { Db } from "../db/database.ts";
-import type { Visibility } from "../db/schema/index.ts";
-import { idArray } from "../lib/pg-arrays.ts";
+import type { MediaMeta, Visibility } from "../db/schema/index.ts";
+import { shortcodesIn } from "../domain/emojis/shortcodes.ts";
+import { textArray, idArray } from "../lib/pg-arrays.ts";
 import type { Urls } from "../urls.ts";
-import type { BoostSource, NoteMention, NoteSource } from "./note.ts";
+import type {
+  BoostSource,
+  NoteAttachment,
+  NoteEmoji,
+  NoteMention,
+  NotePoll,
+  NoteSource,
+} from "./note.ts";
 
 export type OutboxItem = { kind: "note"; note: NoteSource } | { kind: "boost"; boost: BoostSource };
 
@@ -17,6 +27,7 @@ interface StatusRow extends Record<string, unknown> {
   uri: string | null;
   url: string | null;
   username: string;
+  text: string;
   content: string;
   spoiler_text: string;
   sensitive: boolean;
@@ -64,6 +75,127 @@ function uriOf(
   return statusUri(urls, username, id);
 }
 
+interface MediaRow extends Record<string, unknown> {
+  status_id: string;
+  file_key: string | null;
+  file_content_type: string | null;
+  thumbnail_key: string | null;
+  remote_url: string | null;
+  description: string | null;
+  blurhash: string | null;
+  meta: MediaMeta | null;
+}
+
+interface PollRow extends Record<string, unknown> {
+  status_id: string;
+  options: string[];
+  cached_tallies: number[];
+  multiple: boolean;
+  hide_totals: boolean;
+  expires_at: Date | string | null;
+  voters_count: number | null;
+}
+
+const dimension = (value: unknown) =>
+  typeof value === "number" && Number.isFinite(value) && value > 0 ? Math.round(value) : null;
+
+/** MediaAttachmentSerializer: the original file (a stored one, else the remote URL). */
+function attachmentOf(urls: Urls, m: MediaRow): NoteAttachment | null {
+  const url = urls.file(m.file_key) ?? m.remote_url;
+  if (!url) return null;
+  const original = (m.meta?.original ?? {}) as { width?: unknown; height?: unknown };
+  const focus = m.meta?.focus;
+  return {
+    url,
+    mediaType: m.file_content_type,
+    description: m.description,
+    blurhash: m.blurhash,
+    focus:
+      focus && Number.isFinite(focus.x) && Number.isFinite(focus.y)
+        ? { x: focus.x, y: focus.y }
+        : null,
+    width: dimension(original.width),
+    height: dimension(original.height),
+    thumbnailUrl: urls.file(m.thumbnail_key),
+  };
+}
+
+/** Poll#loaded_options: counts hidden while a hide_totals poll runs (Poll#show_totals_now?). */
+function pollOf(p: PollRow, now: number): NotePoll {
+  const expiresAt = p.expires_at === null ? null : new Date(p.expires_at);
+  const expired = expiresAt !== null && expiresAt.getTime() <= now;
+  const showTotals = expired || !p.hide_totals;
+  return {
+    options: p.options.map((title, i) => ({
+      title,
+      votes: showTotals ? (p.cached_tallies[i] ?? 0) : null,
+    })),
+    multiple: p.multiple,
+    expiresAt,
+    expired,
+    votersCount: p.voters_count,
+  };
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  png: "image/png",
+  gif: "image/gif",
+  webp: "image/webp",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  svg: "image/svg+xml",
+  avif: "image/avif",
+};
+
+/**
+ * Status#emojis (CustomEmoji.from_text of the text, content warning and poll
+ * options) for a page: one query for every shortcode the page uses; returns
+ * the lookup of one status's emojis.
+ */
+async function loadEmojis(
+  db: Db,
+  urls: Urls,
+  rows: readonly StatusRow[],
+  polls: ReadonlyMap<string, NotePoll>,
+): Promise<(...texts: (string | string[])[]) => NoteEmoji[]> {
+  const codes = shortcodesIn(
+    ...rows.flatMap((r) => [
+      r.text,
+      r.spoiler_text,
+      ...(polls.get(r.id)?.options ?? []).map((o) => o.title),
+    ]),
+  );
+  const byCode = new Map<string, NoteEmoji>();
+  if (codes.length > 0) {
+    const found = await db.execute<{
+      id: string;
+      shortcode: string;
+      image_url: string;
+      updated_at: Date | string;
+    }>(sql`SELECT id::text, shortcode, image_url, updated_at FROM custom_emojis
+      WHERE domain IS NULL AND NOT disabled AND shortcode = ANY(${textArray(codes)}::text[])`);
+    for (const e of found.rows) {
+      // An imported emoji's image is a storage key; a path on this server is made absolute.
+      const url = e.image_url.startsWith("/")
+        ? `${urls.base}${e.image_url}`
+        : urls.file(e.image_url);
+      if (!url) continue;
+      const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase() ?? "";
+      byCode.set(e.shortcode, {
+        uri: `${urls.base}/emojis/${e.id}`,
+        shortcode: e.shortcode,
+        url,
+        mediaType: IMAGE_TYPES[extension] ?? null,
+        updatedAt: new Date(e.updated_at),
+      });
+    }
+  }
+  return (...texts) =>
+    shortcodesIn(...texts.flat())
+      .map((code) => byCode.get(code))
+      .filter((e) => e !== undefined);
+}
+
 /** The Notes and Announces of local statuses `ids`, in the order of `ids` (missing ones left out). */
 export async function loadOutboxItems(
   db: Db,
@@ -73,8 +205,8 @@ export async function loadOutboxItems(
 ): Promise<OutboxItem[]> {
   if (ids.length === 0) return [];
   const list = idArray(ids);
-  const [rows, mentionRows, tagRows] = await Promise.all([
-    db.execute<StatusRow>(sql`SELECT s.id::text, s.uri, s.url, a.username, s.content,
+  const [rows, mentionRows, tagRows, mediaRows, pollRows] = await Promise.all([
+    db.execute<StatusRow>(sql`SELECT s.id::text, s.uri, s.url, a.username, s.text, s.content,
         s.spoiler_text, s.sensitive, s.visibility, s.language, s.created_at, s.edited_at,
         s.conversation_id::text, c.uri AS conversation_uri, c.created_at AS conversation_created_at,
         p.id::text AS parent_id, p.uri AS parent_uri, pa.username AS parent_username,
@@ -99,6 +231,19 @@ export async function loadOutboxItems(
       sql`SELECT st.status_id::text, t.name FROM statuses_tags st JOIN tags t ON t.id = st.tag_id
         WHERE st.status_id = ANY(${list}::bigint[]) ORDER BY t.name`,
     ),
+    // Status#ordered_media_attachments, as the status loader reads them.
+    db.execute<MediaRow>(sql`SELECT s.id::text AS status_id, m.file_key, m.file_content_type,
+        m.thumbnail_key, m.remote_url, m.description, m.blurhash, m.meta
+      FROM statuses s
+      CROSS JOIN LATERAL unnest(coalesce(s.ordered_media_attachment_ids, ARRAY(
+        SELECT a.id FROM media_attachments a WHERE a.status_id = s.id ORDER BY a.id)))
+        WITH ORDINALITY AS o(mid, n)
+      JOIN media_attachments m ON m.id = o.mid AND m.status_id = s.id
+      WHERE s.id = ANY(${list}::bigint[]) AND m.processing = 'complete'
+      ORDER BY s.id, o.n`),
+    db.execute<PollRow>(sql`SELECT status_id::text, options, cached_tallies, multiple, hide_totals,
+        expires_at, voters_count
+      FROM polls WHERE status_id = ANY(${list}::bigint[])`),
   ]);
 
   const mentions = new Map<string, NoteMention[]>();
@@ -110,6 +255,16 @@ export async function loadOutboxItems(
   }
   const tags = new Map<string, string[]>();
   for (const t of tagRows.rows) tags.set(t.status_id, [...(tags.get(t.status_id) ?? []), t.name]);
+
+  const media = new Map<string, NoteAttachment[]>();
+  for (const m of mediaRows.rows) {
+    const attachment = attachmentOf(urls, m);
+    if (attachment) media.set(m.status_id, [...(media.get(m.status_id) ?? []), attachment]);
+  }
+  const now = Date.now();
+  const polls = new Map<string, NotePoll>();
+  for (const p of pollRows.rows) polls.set(p.status_id, pollOf(p, now));
+  const emojis = await loadEmojis(db, urls, rows.rows, polls);
 
   const byId = new Map<string, OutboxItem>();
   for (const r of rows.rows) {
@@ -158,6 +313,9 @@ export async function loadOutboxItems(
         conversationUri: conversationUri(localDomain, r),
         mentions: mentions.get(r.id) ?? [],
         tags: tags.get(r.id) ?? [],
+        attachments: media.get(r.id) ?? [],
+        poll: polls.get(r.id) ?? null,
+        emojis: emojis(r.text, r.spoiler_text, polls.get(r.id)?.options.map((o) => o.title) ?? []),
       },
     });
   }

@@ -10,7 +10,9 @@
 //   sanitises and stores it: profile, images (remote URLs as they are),
 //   flags, endpoints and collections, the RSA key, alsoKnownAs, movedTo
 //   (resolved one level deep), counts of its collections' totalItems,
-//   `published`.
+//   `published`;
+// - an account stored for the first time has its pinned and newest posts
+//   fetched by a job (backfill.ts).
 // https://docs.joinmastodon.org/spec/activitypub/#as
 import { KeyObject } from "node:crypto";
 import {
@@ -29,6 +31,7 @@ import {
   type RemoteAccountData,
 } from "../domain/accounts/remote-accounts.ts";
 import type { AccountRow } from "../db/schema/index.ts";
+import { requestBackfill } from "./backfill.ts";
 import { findLocalAccount } from "./local-actor.ts";
 import { fetchObject, httpHref, preferredHref, text, type FetchContext } from "./remote-object.ts";
 import { lookupWebFinger, type WebFingerResult } from "./remote-webfinger.ts";
@@ -194,7 +197,10 @@ export async function storeActor(
     suspended: actor.suspended === true,
     webfingered: handle.webfingered,
   };
-  return upsertRemoteAccount(fc.env.db, data);
+  const stored = await upsertRemoteAccount(fc.env.db, data, fc.env.jobs);
+  // First seen: its pinned and newest posts are fetched by a job (backfill.ts).
+  if (!known) await requestBackfill(fc, stored);
+  return stored;
 }
 
 /**

@@ -13,37 +13,33 @@
 // - the status it replies to, fetched when unknown, up to MAX_REPLY_DEPTH
 //   posts up the thread;
 // - its conversation (`conversation` or `context`), language (the first key
-//   of contentMap), attachments by URL, a Question's options and counts, and
-//   the quoted post's URI (`quoteUrl`, `_misskey_quote`, `quoteUri`, FEP-e232);
+//   of contentMap), attachments, a Question's poll, custom emojis
+//   (remote-note-parts.ts), and the quoted post's URI (`quoteUrl`,
+//   `_misskey_quote`, `quoteUri`, FEP-e232);
 // then src/domain/statuses/remote-statuses.ts sanitises and stores it.
 // https://docs.joinmastodon.org/spec/activitypub/#status
 import {
   Article,
-  Audio,
-  Document,
   Hashtag,
-  Image,
   Mention,
   Note,
   Page,
   PUBLIC_COLLECTION,
   Question,
-  Video,
-  type Object as APObject,
+  type Activity,
 } from "@fedify/vocab";
-import type { AccountRow, MediaType, StatusRow, Visibility } from "../db/schema/index.ts";
-import type { RemotePoll } from "../db/schema/remote.ts";
+import type { AccountRow, StatusRow, Visibility } from "../db/schema/index.ts";
 import { validLanguage } from "../domain/statuses/languages.ts";
 import {
   createRemoteStatus,
   findStatusByUri,
-  type RemoteAttachment,
   type RemoteMention,
   type RemoteStatusContent,
 } from "../domain/statuses/remote-statuses.ts";
 import { updateRemoteStatus } from "../domain/statuses/remote-status-edits.ts";
 import { escapeHtml } from "../lib/html.ts";
 import { knownAccountOfUri, resolveActor } from "./remote-actor.ts";
+import { attachmentsOf, emojisOf, loaders, pollOf, postJson, toDate } from "./remote-note-parts.ts";
 import {
   fetchObject,
   httpHref,
@@ -86,9 +82,6 @@ export function visibilityFromAudience(
 
 const hrefs = (urls: readonly URL[]) => urls.map((u) => u.href);
 
-const toDate = (instant: { epochMilliseconds: number } | null | undefined) =>
-  instant ? new Date(instant.epochMilliseconds) : null;
-
 /** `content` (a plain one first, else the first of contentMap) and its language. */
 function contentOf(note: NoteLike): { content: string; language: string | null } {
   const values = note.contents;
@@ -108,80 +101,6 @@ function convertedContent(note: NoteLike, url: string): string {
     `<p><a href="${escapeHtml(url)}">${escapeHtml(url)}</a></p>`,
   ].join("");
 }
-
-function mediaTypeOf(object: APObject, mediaType: string | null): MediaType {
-  const type = mediaType ?? "";
-  if (type.startsWith("image/") || (!type && object instanceof Image)) return "image";
-  if (type.startsWith("video/") || (!type && object instanceof Video)) return "video";
-  if (type.startsWith("audio/") || (!type && object instanceof Audio)) return "audio";
-  return "unknown";
-}
-
-const BLURHASH = /^[0-9A-Za-z#$%*+,\-.:;=?@[\]^_{|}~]{6,200}$/;
-
-async function attachmentsOf(fc: FetchContext, note: NoteLike): Promise<RemoteAttachment[]> {
-  const list: RemoteAttachment[] = [];
-  try {
-    for await (const a of note.getAttachments({ ...loaders(fc), suppressError: true })) {
-      if (!(a instanceof Document)) continue;
-      const url = preferredHref(a.urls, a.mediaType ?? "");
-      if (!url) continue;
-      const json = await rawJson(a);
-      const blurhash = rawString(json, "blurhash", "http://joinmastodon.org/ns#blurhash");
-      const size =
-        a.width && a.height && a.width > 0 && a.height > 0
-          ? { original: { width: a.width, height: a.height, aspect: a.width / a.height } }
-          : {};
-      list.push({
-        url,
-        type: mediaTypeOf(a, a.mediaType),
-        description: text(a.name).trim() || null,
-        blurhash: blurhash && BLURHASH.test(blurhash) ? blurhash : null,
-        meta: size,
-      });
-      if (list.length >= 4) break;
-    }
-  } catch {
-    // An attachment that cannot be read is left out.
-  }
-  return list;
-}
-
-async function pollOf(fc: FetchContext, note: NoteLike): Promise<RemotePoll | null> {
-  if (!(note instanceof Question)) return null;
-  const read = async (items: AsyncIterable<APObject>) => {
-    const options: RemotePoll["options"] = [];
-    for await (const o of items) {
-      const replies = await o.getReplies({ ...loaders(fc), suppressError: true }).catch(() => null);
-      options.push({ title: text(o.name).slice(0, 200), votes_count: replies?.totalItems ?? null });
-      if (options.length >= 20) break;
-    }
-    return options;
-  };
-  try {
-    let multiple = false;
-    let options = await read(note.getExclusiveOptions({ ...loaders(fc), suppressError: true }));
-    if (options.length === 0) {
-      options = await read(note.getInclusiveOptions({ ...loaders(fc), suppressError: true }));
-      multiple = true;
-    }
-    const closed = note.closed;
-    return {
-      options,
-      multiple,
-      expires_at: toDate(note.endTime)?.toISOString() ?? null,
-      voters_count: note.voters,
-      closed: closed === true || (closed !== null && typeof closed === "object"),
-    };
-  } catch {
-    return null;
-  }
-}
-
-const loaders = (fc: FetchContext) => ({
-  documentLoader: fc.documentLoader,
-  contextLoader: fc.contextLoader,
-});
 
 /** Mentions (Mention tags, then silent ones from the audience) and hashtag names. */
 async function tagsOf(
@@ -245,6 +164,7 @@ async function contentData(
   note: NoteLike,
   author: AccountRow,
   deliveredTo: string | null,
+  activity: Activity | null,
 ): Promise<RemoteStatusContent & { url: string | null; audience: string[] }> {
   const uri = note.id!.href;
   const url = preferredHref(note.urls);
@@ -262,8 +182,9 @@ async function contentData(
     language,
     mentions,
     tags,
-    attachments: await attachmentsOf(fc, note),
+    attachments: await attachmentsOf(fc, note, await postJson(note, activity)),
     poll: await pollOf(fc, note),
+    emojis: await emojisOf(fc, note),
     quoteUri: "quoteUrl" in note ? (httpHref(note.quoteUrl) ?? httpHref(note.quoteId)) : null,
   };
 }
@@ -282,6 +203,8 @@ export interface StoreNoteOptions {
   depth: number;
   /** The local account whose inbox it was delivered to, if any. */
   deliveredTo?: string | null;
+  /** The activity it came embedded in (whose JSON as received has the post's). */
+  activity?: Activity | null;
 }
 
 /** Stores a remote post by `author` (checked with postRefusal first); null when refused. */
@@ -295,7 +218,13 @@ export async function storeNote(
   const uri = note.id!.href;
   const existing = await findStatusByUri(fc.env.db, uri);
   if (existing) return existing;
-  const data = await contentData(fc, note, author, options.deliveredTo ?? null);
+  const data = await contentData(
+    fc,
+    note,
+    author,
+    options.deliveredTo ?? null,
+    options.activity ?? null,
+  );
   const parentUri = httpHref(note.replyTargetId);
   let parent = parentUri ? await findStatusByUri(fc.env.db, parentUri) : null;
   if (!parent && parentUri && options.depth < MAX_REPLY_DEPTH) {
@@ -323,13 +252,17 @@ export async function updateNote(
   fc: FetchContext,
   note: NoteLike,
   author: AccountRow,
+  activity: Activity | null = null,
 ): Promise<StatusRow | null> {
   if (postRefusal(note, author)) return null;
-  const data = await contentData(fc, note, author, null);
-  return updateRemoteStatus(fc.env.db, author.id, note.id!.href, {
-    ...data,
-    editedAt: toDate(note.updated),
-  });
+  const data = await contentData(fc, note, author, null, activity);
+  return updateRemoteStatus(
+    fc.env.db,
+    author.id,
+    note.id!.href,
+    { ...data, editedAt: toDate(note.updated) },
+    { jobs: fc.env.jobs },
+  );
 }
 
 /**

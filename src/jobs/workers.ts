@@ -6,6 +6,8 @@ import { HERD_VERSION } from "../domain/instance/software.ts";
 import { FEED_JOBS, feedJobHandlers, TRIM_SCHEDULE } from "../domain/timelines/jobs.ts";
 import { MEDIA_CLEANUP_SCHEDULE, MEDIA_JOBS } from "../domain/media/context.ts";
 import { mediaJobHandlers } from "../domain/media/jobs.ts";
+import { DEFAULT_REMOTE_FETCH, REMOTE_MEDIA_JOBS } from "../domain/media/remote-cache-context.ts";
+import { remoteMediaJobHandlers } from "../domain/media/remote-cache-jobs.ts";
 import { pollJobHandlers } from "../domain/polls/close.ts";
 import { POLL_JOBS, POLL_SWEEP_SCHEDULE } from "../domain/polls/jobs.ts";
 import {
@@ -20,6 +22,7 @@ import type { JobRunner } from "./queue.ts";
 export const JOB_NAMES: readonly string[] = [
   ...Object.values(FEED_JOBS),
   ...Object.values(MEDIA_JOBS),
+  ...Object.values(REMOTE_MEDIA_JOBS),
   ...Object.values(CARD_JOBS),
   ...Object.values(POLL_JOBS),
   ...Object.values(SCHEDULED_STATUS_JOBS),
@@ -48,6 +51,20 @@ export async function registerWorkers(
       storage: deps.media,
       jobs: queue,
       ffmpeg: deps.config.media,
+    }),
+    ...remoteMediaJobHandlers({
+      db: deps.database.db,
+      storage: deps.media,
+      jobs: queue,
+      ffmpeg: deps.config.media,
+      mode: deps.config.media.cacheRemoteMedia,
+      fetch: {
+        ...DEFAULT_REMOTE_FETCH,
+        allowPrivateAddress: deps.config.allowPrivateAddress,
+        userAgent: `Herd/${HERD_VERSION} (+${urls.base}/)`,
+        // The tests' DNS, as for link previews: no test reaches the network.
+        ...(options.cardFetch?.lookup ? { lookup: options.cardFetch.lookup } : {}),
+      },
     }),
     ...pollJobHandlers(deps.database.db, queue),
     ...cardJobHandlers({

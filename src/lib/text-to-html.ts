@@ -99,10 +99,12 @@ function extractHashtags(text: string): Entity[] {
 }
 
 // --- Mentions (Mastodon's Account::MENTION_RE): @user or @user@domain, not
-// after `=`, `/` or a word character, and not followed by @ or "://".
+// after `=`, `/` or a word character, and not followed by @ or "://". Unlike
+// Mastodon's, the domain may carry a port (`@alice@localhost:3001`), so that
+// Herds run side by side for development can mention each other (README).
 
 const MENTION_RE = new RegExp(
-  `(?<![=/${WORD}])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*(?:@[${WORD}]+(?:[.-]+[${WORD}]+)*)?)`,
+  `(?<![=/${WORD}])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*(?:@[${WORD}]+(?:[.-]+[${WORD}]+)*(?::\\d{1,5}(?!\\d))?)?)`,
   "giu",
 );
 const MENTION_AFTER_RE = /^(?:[@＠]|:\/\/|[\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u00FF])/u;

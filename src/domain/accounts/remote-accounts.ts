@@ -8,7 +8,8 @@
 //   new URI;
 // - the bio and field values are sanitised here (Mastodon's strict
 //   allow-list, src/lib/sanitize-html.ts), names are plain text, lengths
-//   are capped; images are the remote URLs as they are;
+//   are capped; images are the remote URLs, or the storage keys of their
+//   cached copies (media/remote-cache-profiles.ts);
 // - the remote server's `suspended` suspends it (suspension_origin 'remote')
 //   and lifts only a suspension it made;
 // - stale after a day (Account#possibly_stale?), then fetched again;
@@ -18,12 +19,14 @@
 import { and, eq, isNotNull, or, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/database.ts";
 import { accounts, follows, type AccountRow, type Visibility } from "../../db/schema/index.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
 import { newId } from "../../lib/ids.ts";
 import { htmlToText, sanitizeHtml } from "../../lib/sanitize-html.ts";
 import { onDirectStatusDeleted } from "../conversations/account-conversations.ts";
 import { emit } from "../events/emit.ts";
 import { statusEvent } from "../events/types.ts";
 import { removeFollows } from "../graph/follow-rows.ts";
+import { keepCachedProfileImages } from "../media/remote-cache-profiles.ts";
 import { onUnfollow } from "../timelines/feeds.ts";
 
 /** Account#possibly_stale?: refreshed when older than a day. */
@@ -172,7 +175,12 @@ export async function hasLocalFollowers(db: DbOrTx, accountId: string): Promise<
 }
 
 /** Creates or updates the account of `data.uri`; returns the stored row. */
-export async function upsertRemoteAccount(db: Db, data: RemoteAccountData): Promise<AccountRow> {
+export async function upsertRemoteAccount(
+  db: Db,
+  data: RemoteAccountData,
+  /** Where the job copying its avatar and header goes (CACHE_REMOTE_MEDIA); null: none. */
+  jobs: JobQueue | null = null,
+): Promise<AccountRow> {
   return db.transaction(async (tx) => {
     await tx.execute(
       sql`SELECT pg_advisory_xact_lock(hashtextextended(${`remote-account:${data.uri}`}, 0))`,
@@ -196,7 +204,7 @@ export async function upsertRemoteAccount(db: Db, data: RemoteAccountData): Prom
         })
         .onConflictDoNothing()
         .returning();
-      if (row) return row;
+      if (row) return keepCachedProfileImages(tx, row, jobs);
     }
     // Known (or made by a concurrent transaction under another handle): update it.
     const target =
@@ -215,7 +223,7 @@ export async function upsertRemoteAccount(db: Db, data: RemoteAccountData): Prom
       .set({ uri: data.uri, ...columns, ...suspension })
       .where(eq(accounts.id, target.id))
       .returning();
-    return row!;
+    return keepCachedProfileImages(tx, row!, jobs);
   });
 }
 

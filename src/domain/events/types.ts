@@ -80,7 +80,32 @@ export type DomainEvent =
   /** `accountId` pinned its status `statusId` to its profile (pin `pinId`). */
   | { type: "status.pinned"; pinId: string; accountId: string; statusId: string }
   /** `accountId` unpinned its status `statusId` (the pin `pinId` is gone). */
-  | { type: "status.unpinned"; pinId: string; accountId: string; statusId: string };
+  | { type: "status.unpinned"; pinId: string; accountId: string; statusId: string }
+  /**
+   * `accountId` voted in poll `pollId` of status `statusId`: the votes
+   * `voteIds` (one per choice). A local voter in a remote poll tells its
+   * author; a vote in a local poll changes the counts its audience is shown.
+   */
+  | ({
+      type: "poll.voted";
+      accountId: string;
+      accountLocal: boolean;
+      voteIds: string[];
+    } & PollFacts)
+  /** Poll `pollId` of status `statusId` has ended (its voters were told). */
+  | ({ type: "poll.closed" } & PollFacts);
+
+/** What poll events say about the poll. */
+export interface PollFacts {
+  pollId: string;
+  statusId: string;
+  /** The poll's (and its status's) author. */
+  pollAccountId: string;
+  /** Whether the poll is this server's. */
+  pollLocal: boolean;
+  /** Counts hidden until it ends (`hide_totals`). */
+  hideTotals: boolean;
+}
 
 /** What favourite events say. */
 export interface FavouriteFacts {

@@ -6,11 +6,13 @@
 // having run (a lost job, a restart while it was due): `closed_at` is set in
 // the same transaction as the notifications, so they are made exactly once
 // whichever runs first. A job that comes early (the end moved later) sends
-// itself again for the new end.
+// itself again for the new end. `poll.closed` then sends a local poll's
+// final counts to its audience (federation, outbox/polls.ts).
 import { and, asc, eq, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
 import { accounts, polls } from "../../db/schema/index.ts";
 import type { JobHandler, JobQueue } from "../../jobs/queue.ts";
+import { emit } from "../events/emit.ts";
 import { notify } from "../notifications/notify.ts";
 import { POLL_JOBS } from "./jobs.ts";
 import { scheduleClosing } from "./write.ts";
@@ -42,6 +44,15 @@ export async function closePoll(db: Db, jobs: JobQueue | null, pollId: string): 
       WHERE v.poll_id = ${poll.id}::bigint AND v.account_id <> ${poll.accountId}::bigint
       ORDER BY 1`);
     for (const voter of voters.rows) await notify(tx, { accountId: voter.id, ...about });
+    // A local poll's end goes to its audience (PollExpirationNotifyWorker's DistributePollUpdateWorker).
+    await emit(tx, {
+      type: "poll.closed",
+      pollId: poll.id,
+      statusId: poll.statusId,
+      pollAccountId: poll.accountId,
+      pollLocal: status.local,
+      hideTotals: poll.hideTotals,
+    });
     return true;
   });
 }

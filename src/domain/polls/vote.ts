@@ -10,13 +10,16 @@
 //   voted (in a single-choice poll) or not for that option (in a
 //   multiple-choice one; voting again for other options adds them). One
 //   refused choice refuses them all;
-// - votes count per option, and a voter counts once in `voters_count`.
+// - votes count per option, and a voter counts once in `voters_count`;
+// - `poll.voted` tells federation (outbox/polls.ts): a vote in a remote poll
+//   goes to its author, a local poll's new counts to its audience.
 // Nothing is sent for no choices (VoteService returns at once).
 import { and, eq, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/database.ts";
 import { pollVotes, polls, statuses, type PollRow } from "../../db/schema/index.ts";
 import { isId, newId } from "../../lib/ids.ts";
 import { forbidden, notFound, unprocessable } from "../errors.ts";
+import { emit } from "../events/emit.ts";
 import { statusVisibleTo } from "../statuses/visibility.ts";
 
 /** config/locales/en.yml, polls.errors. */
@@ -72,12 +75,7 @@ export async function voteInPoll(
       ) AS blocked`);
     if (blocks[0]?.blocked) throw forbidden();
 
-    const earlier = await tx
-      .select({ choice: pollVotes.choice })
-      .from(pollVotes)
-      .where(and(eq(pollVotes.pollId, poll.id), eq(pollVotes.accountId, voterId)));
-    const chosen = earlier.map((v) => v.choice);
-    const alreadyVoted = chosen.length > 0;
+    const earlier = await votesOf(tx, poll.id, voterId);
     const expired = poll.expiresAt !== null && poll.expiresAt.getTime() < Date.now();
     const made: number[] = [];
     for (const given of choices) {
@@ -88,28 +86,72 @@ export async function voteInPoll(
         errors.push(VOTE_ERRORS.invalidChoice);
       }
       if (voterId === poll.accountId) errors.push(VOTE_ERRORS.selfVote);
-      const taken = [...chosen, ...made];
+      const taken = [...earlier, ...made];
       if (poll.multiple ? choice !== null && taken.includes(choice) : taken.length > 0) {
         errors.push(VOTE_ERRORS.alreadyVoted);
       }
       if (errors.length > 0) throw unprocessable(`Validation failed: ${errors.join(", ")}`);
       made.push(choice!);
     }
-    await tx
-      .insert(pollVotes)
-      .values(made.map((choice) => ({ id: newId(), accountId: voterId, pollId: poll.id, choice })));
-    const tallies = poll.options.map((_, i) => poll.cachedTallies[i] ?? 0);
-    for (const choice of made) tallies[choice] = (tallies[choice] ?? 0) + 1;
-    const [updated] = await tx
-      .update(polls)
-      .set({
-        cachedTallies: tallies,
-        votesCount: tallies.reduce((a, b) => a + b, 0),
-        votersCount: poll.votersCount === null ? null : poll.votersCount + (alreadyVoted ? 0 : 1),
-        updatedAt: new Date(),
-      })
-      .where(eq(polls.id, poll.id))
-      .returning();
-    return updated!;
+    return countVotes(tx, poll, voterId, earlier.length > 0, made, null);
   });
+}
+
+/** The choices `voterId` made in poll `pollId`, in the order made. */
+export async function votesOf(tx: DbOrTx, pollId: string, voterId: string): Promise<number[]> {
+  const rows = await tx
+    .select({ choice: pollVotes.choice })
+    .from(pollVotes)
+    .where(and(eq(pollVotes.pollId, pollId), eq(pollVotes.accountId, voterId)))
+    .orderBy(pollVotes.id);
+  return rows.map((v) => v.choice);
+}
+
+/**
+ * Records the checked votes `choices` of `voterId` in `poll` (locked by the
+ * caller): per option, and the voter once in `voters_count`
+ * (`alreadyVoted`: not again); `uri` is a remote vote's activity. Emits
+ * `poll.voted`; returns the poll after.
+ */
+export async function countVotes(
+  tx: DbOrTx,
+  poll: PollRow,
+  voterId: string,
+  alreadyVoted: boolean,
+  choices: readonly number[],
+  uri: string | null,
+): Promise<PollRow> {
+  const made = await tx
+    .insert(pollVotes)
+    .values(
+      choices.map((choice) => ({ id: newId(), accountId: voterId, pollId: poll.id, choice, uri })),
+    )
+    .returning({ id: pollVotes.id });
+  const tallies = poll.options.map((_, i) => poll.cachedTallies[i] ?? 0);
+  for (const choice of choices) tallies[choice] = (tallies[choice] ?? 0) + 1;
+  const [updated] = await tx
+    .update(polls)
+    .set({
+      cachedTallies: tallies,
+      votesCount: tallies.reduce((a, b) => a + b, 0),
+      votersCount: poll.votersCount === null ? null : poll.votersCount + (alreadyVoted ? 0 : 1),
+      updatedAt: new Date(),
+    })
+    .where(eq(polls.id, poll.id))
+    .returning();
+  const { rows } = await tx.execute<{ voter_local: boolean; poll_local: boolean }>(sql`
+    SELECT (SELECT domain IS NULL FROM accounts WHERE id = ${voterId}::bigint) AS voter_local,
+      (SELECT domain IS NULL FROM accounts WHERE id = ${poll.accountId}::bigint) AS poll_local`);
+  await emit(tx, {
+    type: "poll.voted",
+    accountId: voterId,
+    accountLocal: rows[0]?.voter_local === true,
+    voteIds: made.map((v) => v.id),
+    pollId: poll.id,
+    statusId: poll.statusId,
+    pollAccountId: poll.accountId,
+    pollLocal: rows[0]?.poll_local === true,
+    hideTotals: poll.hideTotals,
+  });
+  return updated!;
 }

@@ -1,32 +1,61 @@
 // Edits of remote statuses (Update), as Mastodon's
 // ActivityPub::ProcessStatusUpdateService: only the author's own, and only
 // an edit newer than the one stored; the history is kept as for local edits
-// (the original version first, at its creation time, then each version);
+// (the original version first, at its creation time, then each version,
+// each with its media, their descriptions then, and its poll's options);
 // mentions added are notified, hashtags follow, and local accounts that
-// boosted it hear of it ("update").
+// boosted it hear of it ("update"). Attachments follow the post in order
+// (new descriptions, or other media, are an edit); a poll whose options
+// change is an edit and loses the votes cast here. An Update that is not a
+// newer edit (a poll's new counts, UpdatePollSerializer) only refreshes the
+// poll's counts and end (handle_implicit_update!).
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/database.ts";
 import { accounts, statusEdits, statuses, type StatusRow } from "../../db/schema/index.ts";
-import { remoteStatusData } from "../../db/schema/remote.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
 import { newId } from "../../lib/ids.ts";
+import { idArray, textArray } from "../../lib/pg-arrays.ts";
 import { sanitizeHtml } from "../../lib/sanitize-html.ts";
 import { emit } from "../events/emit.ts";
 import { statusEvent } from "../events/types.ts";
 import { notify } from "../notifications/notify.ts";
+import { syncRemotePoll } from "../polls/remote-polls.ts";
+import { pollOfStatus } from "../polls/write.ts";
 import {
   addMentions,
   clip,
+  domainOf,
   LIMITS,
   lockUri,
+  pollData,
+  setAttachments,
   setExtras,
   setTags,
+  storeRemoteEmojis,
   type RemoteStatusContent,
 } from "./remote-status-parts.ts";
+import { currentMedia } from "./status-media.ts";
+
+/** What a version shows besides its text: its media and their descriptions, its poll's options. */
+interface Attached {
+  media: { ids: string[]; descriptions: (string | null)[] };
+  pollOptions: string[] | null;
+}
+
+async function attachedNow(tx: DbOrTx, statusId: string): Promise<Attached> {
+  const poll = await pollOfStatus(tx, statusId);
+  return { media: await currentMedia(tx, statusId), pollOptions: poll?.options ?? null };
+}
+
+/** A text[] literal whose elements may be NULL. */
+const nullableTextArray = (values: readonly (string | null)[]) =>
+  `{${values.map((v) => (v === null ? "NULL" : textArray([v]).slice(1, -1))).join(",")}}`;
 
 /** Status#snapshot!. */
-async function snapshot(tx: DbOrTx, status: StatusRow, at: Date) {
+async function snapshot(tx: DbOrTx, status: StatusRow, at: Date, attached: Attached) {
+  const id = newId(at);
   await tx.insert(statusEdits).values({
-    id: newId(at),
+    id,
     statusId: status.id,
     accountId: status.accountId,
     text: status.text,
@@ -35,6 +64,12 @@ async function snapshot(tx: DbOrTx, status: StatusRow, at: Date) {
     sensitive: status.sensitive,
     createdAt: at,
   });
+  const options = attached.pollOptions;
+  await tx.execute(sql`UPDATE status_edits SET
+      ordered_media_attachment_ids = ${idArray(attached.media.ids)}::bigint[],
+      media_descriptions = ${nullableTextArray(attached.media.descriptions)}::text[],
+      poll_options = ${options === null ? null : textArray(options)}::text[]
+    WHERE id = ${id}::bigint`);
 }
 
 /**
@@ -48,6 +83,7 @@ export async function updateRemoteStatus(
   accountId: string,
   uri: string,
   changes: RemoteStatusContent & { editedAt: Date | null },
+  options: { jobs: JobQueue | null } = { jobs: null },
 ): Promise<StatusRow | null> {
   return db.transaction(async (tx) => {
     await lockUri(tx, uri);
@@ -67,23 +103,25 @@ export async function updateRemoteStatus(
     if (!status) return null;
     const now = new Date();
     const editedAt = changes.editedAt && changes.editedAt < now ? changes.editedAt : now;
-    if (status.editedAt && editedAt <= status.editedAt) return status;
+    const poll = pollData(changes.poll);
+    if (status.editedAt && editedAt <= status.editedAt) {
+      await syncRemotePoll(tx, options.jobs, status, poll, false);
+      return status;
+    }
 
     const content = sanitizeHtml(clip(changes.content, LIMITS.content));
     const spoilerText = clip(changes.spoilerText, LIMITS.spoiler);
-    const [extras] = await tx
-      .select()
-      .from(remoteStatusData)
-      .where(eq(remoteStatusData.statusId, status.id));
-    const pollChanged =
-      JSON.stringify(extras?.poll?.options.map((o) => o.title) ?? null) !==
-      JSON.stringify(changes.poll?.options.map((o) => o.title) ?? null);
+    const before = await attachedNow(tx, status.id);
+    const mediaChanged = await setAttachments(tx, status, changes.attachments, options.jobs);
+    const pollChange = await syncRemotePoll(tx, options.jobs, status, poll, true);
+    await storeRemoteEmojis(tx, await domainOf(tx, accountId), changes.emojis);
     const changed =
       content !== status.content ||
       spoilerText !== status.spoilerText ||
       changes.sensitive !== status.sensitive ||
       (changes.language ?? status.language) !== status.language ||
-      pollChanged;
+      mediaChanged ||
+      pollChange.significant;
 
     const notified = await addMentions(tx, status.id, changes.mentions);
     await setTags(tx, status, changes.tags);
@@ -103,7 +141,7 @@ export async function updateRemoteStatus(
       .select({ edits: sql<number>`count(*)::int` })
       .from(statusEdits)
       .where(eq(statusEdits.statusId, status.id));
-    if (edits === 0) await snapshot(tx, status, status.createdAt);
+    if (edits === 0) await snapshot(tx, status, status.createdAt, before);
     const [updated] = await tx
       .update(statuses)
       .set({
@@ -117,7 +155,7 @@ export async function updateRemoteStatus(
       .where(eq(statuses.id, status.id))
       .returning();
     const row = updated!;
-    await snapshot(tx, row, editedAt);
+    await snapshot(tx, row, editedAt, await attachedNow(tx, row.id));
     for (const id of notified) {
       await notify(tx, {
         accountId: id,

@@ -1,7 +1,9 @@
 // The parts of storing a remote status that Create and Update share
 // (remote-statuses.ts, remote-status-edits.ts): the caps on what another
 // server may make Herd store, mentions (silent or not), hashtags by name,
-// attachments by their remote URL, a poll's and a quote's extras, and the
+// attachments by their remote URL (ActivityPub::Parser::MediaAttachmentParser,
+// in the post's order), custom emojis of the author's server
+// (Create#process_emoji_tags), a poll's and a quote's extras, and the
 // per-URI lock that makes concurrent deliveries of one post one row.
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.ts";
@@ -16,13 +18,25 @@ import {
   type StatusRow,
 } from "../../db/schema/index.ts";
 import { remoteStatusData, tombstones, type RemotePoll } from "../../db/schema/remote.ts";
+import type { JobQueue } from "../../jobs/queue.ts";
 import { newId } from "../../lib/ids.ts";
+import { idArray } from "../../lib/pg-arrays.ts";
+import { SHORTCODE_RE } from "../emojis/shortcodes.ts";
+import type { RemotePollData } from "../polls/remote-polls.ts";
+import { requestRemoteMediaCache } from "../media/remote-cache.ts";
 import { findOrCreateTags, normalizeTagName } from "./tags.ts";
 
 /** Status::MEDIA_ATTACHMENTS_LIMIT, for remote statuses too. */
 export const MEDIA_LIMIT = 4;
 /** Caps on what another server may make Herd store. */
-export const LIMITS = { content: 100_000, spoiler: 5_000, tags: 50, mentions: 100 };
+export const LIMITS = {
+  content: 100_000,
+  spoiler: 5_000,
+  tags: 50,
+  mentions: 100,
+  emojis: 50,
+  description: 1_500,
+};
 /** Status#within_realtime_window?: older statuses do not enter feeds. */
 export const REALTIME_WINDOW_MS = 6 * 60 * 60 * 1000;
 
@@ -32,6 +46,17 @@ export interface RemoteAttachment {
   description: string | null;
   blurhash: string | null;
   meta: MediaMeta;
+}
+
+/** A custom emoji tag (`Emoji`): `:shortcode:` and its image. */
+export interface RemoteEmoji {
+  shortcode: string;
+  /** `icon.url`. */
+  url: string;
+  /** Its `id`. */
+  uri: string | null;
+  /** Its `updated`. */
+  updatedAt: Date | null;
 }
 
 export interface RemoteMention {
@@ -53,6 +78,7 @@ export interface RemoteStatusContent {
   attachments: RemoteAttachment[];
   poll: RemotePoll | null;
   quoteUri: string | null;
+  emojis: RemoteEmoji[];
 }
 
 /** The live status of `uri` (local or remote), if Herd has it. */
@@ -63,6 +89,15 @@ export async function findStatusByUri(db: DbOrTx, uri: string): Promise<StatusRo
     .where(and(eq(statuses.uri, uri), isNull(statuses.deletedAt)))
     .limit(1);
   return row ?? null;
+}
+
+/** The domain of remote account `accountId` (its emojis' domain). */
+export async function domainOf(tx: DbOrTx, accountId: string): Promise<string | null> {
+  const [row] = await tx
+    .select({ domain: accounts.domain })
+    .from(accounts)
+    .where(eq(accounts.id, accountId));
+  return row?.domain ?? null;
 }
 
 /** Whether a status of `uri` was deleted (a tombstone). */
@@ -181,24 +216,127 @@ export async function setExtras(
     });
 }
 
-export async function addAttachments(
+/** The poll of a remote status as polls/remote-polls.ts takes it. */
+export function pollData(poll: RemotePoll | null): RemotePollData | null {
+  if (poll === null) return null;
+  const expiresAt = poll.expires_at === null ? null : new Date(poll.expires_at);
+  return {
+    options: poll.options.map((o) => ({ title: o.title, votes: o.votes_count })),
+    multiple: poll.multiple,
+    expiresAt: expiresAt && !Number.isNaN(expiresAt.getTime()) ? expiresAt : null,
+    votersCount: poll.voters_count,
+  };
+}
+
+const clamp = (n: number) => Math.max(-1, Math.min(1, n));
+
+/** The meta as stored: a focus within [-1, 1], sizes as received. */
+function metaOf(meta: MediaMeta): MediaMeta {
+  const { focus, ...rest } = meta;
+  return focus && Number.isFinite(focus.x) && Number.isFinite(focus.y)
+    ? { ...rest, focus: { x: clamp(focus.x), y: clamp(focus.y) } }
+    : rest;
+}
+
+/**
+ * Makes the status's attachments those of `list` (its first MEDIA_LIMIT),
+ * in order (statuses.ordered_media_attachment_ids), as
+ * ProcessStatusUpdateService#update_media_attachments!: an attachment with
+ * the URL of one it had is that one, updated; dropped ones stay attached for
+ * the history. Returns whether what it shows changed (ids, order, or a
+ * description or URL: MediaAttachmentParser#significantly_changes?).
+ */
+export async function setAttachments(
   tx: DbOrTx,
   status: StatusRow,
   list: readonly RemoteAttachment[],
-) {
-  const kept = list.slice(0, MEDIA_LIMIT);
-  if (kept.length === 0) return;
-  await tx.insert(mediaAttachments).values(
-    kept.map((a) => ({
-      id: newId(),
-      accountId: status.accountId,
-      statusId: status.id,
+  /** Where the jobs copying new files go (CACHE_REMOTE_MEDIA, media/remote-cache.ts); null: none. */
+  jobs: JobQueue | null = null,
+): Promise<boolean> {
+  const previous = await tx
+    .select()
+    .from(mediaAttachments)
+    .where(eq(mediaAttachments.statusId, status.id))
+    .orderBy(mediaAttachments.id);
+  // The column is read raw: the Drizzle schema does not map it (status-media.ts).
+  const { rows } = await tx.execute<{ ids: string[] | null }>(sql`
+    SELECT ordered_media_attachment_ids::text[] AS ids FROM statuses WHERE id = ${status.id}::bigint`);
+  const before = rows[0]?.ids ?? previous.map((m) => m.id);
+  const seen = new Set<string>();
+  const next: string[] = [];
+  let changed = false;
+  for (const a of list) {
+    if (next.length >= MEDIA_LIMIT) break;
+    if (seen.has(a.url)) continue;
+    seen.add(a.url);
+    const description = a.description === null ? null : clip(a.description, LIMITS.description);
+    const values = {
       type: a.type,
-      remoteUrl: a.url,
-      description: a.description === null ? null : clip(a.description, 1_500),
+      description,
       blurhash: a.blurhash,
-      meta: a.meta,
-      processing: "complete" as const,
-    })),
-  );
+      meta: metaOf(a.meta),
+    };
+    const had = previous.find((m) => m.remoteUrl === a.url && !next.includes(m.id));
+    if (had) {
+      if (had.description !== description) changed = true;
+      await tx
+        .update(mediaAttachments)
+        .set({ ...values, updatedAt: new Date() })
+        .where(eq(mediaAttachments.id, had.id));
+      next.push(had.id);
+      continue;
+    }
+    const [made] = await tx
+      .insert(mediaAttachments)
+      .values({
+        id: newId(),
+        accountId: status.accountId,
+        statusId: status.id,
+        remoteUrl: a.url,
+        processing: "complete" as const,
+        ...values,
+      })
+      .returning({ id: mediaAttachments.id });
+    next.push(made!.id);
+  }
+  if (next.length !== before.length || next.some((id, i) => id !== before[i])) changed = true;
+  const added = next.filter((id) => !previous.some((m) => m.id === id));
+  await requestRemoteMediaCache(tx, jobs, added);
+  await tx.execute(sql`UPDATE statuses SET ordered_media_attachment_ids = ${idArray(next)}::bigint[]
+    WHERE id = ${status.id}::bigint`);
+  return changed;
+}
+
+/**
+ * Stores the custom emojis a remote status uses, as emojis of its author's
+ * server (Create#process_emoji): a new shortcode is added; a known one
+ * takes the new image when its URL changed, or when the tag says it was
+ * updated since. Shortcodes Mastodon would not accept, and images that are
+ * not http(s), are left out.
+ */
+export async function storeRemoteEmojis(
+  tx: DbOrTx,
+  domain: string | null,
+  list: readonly RemoteEmoji[],
+): Promise<void> {
+  if (domain === null) return;
+  const seen = new Set<string>();
+  for (const e of list) {
+    if (seen.size >= LIMITS.emojis) break;
+    if (seen.has(e.shortcode) || !SHORTCODE_RE.test(e.shortcode) || e.shortcode.length > 100) {
+      continue;
+    }
+    if (!/^https?:\/\//i.test(e.url) || e.url.length > 2048) continue;
+    seen.add(e.shortcode);
+    const uri = e.uri && e.uri.length <= 2048 ? e.uri : null;
+    const updated = e.updatedAt && !Number.isNaN(e.updatedAt.getTime()) ? e.updatedAt : null;
+    await tx.execute(sql`INSERT INTO custom_emojis
+        (id, shortcode, domain, image_url, static_image_url, uri)
+      VALUES (${newId()}::bigint, ${e.shortcode}, ${domain}, ${e.url}, ${e.url}, ${uri})
+      ON CONFLICT (shortcode, (coalesce(domain, ''))) DO UPDATE
+        SET image_url = excluded.image_url, static_image_url = excluded.static_image_url,
+          uri = coalesce(excluded.uri, custom_emojis.uri), updated_at = now()
+        WHERE custom_emojis.image_url IS DISTINCT FROM excluded.image_url
+          OR ${updated?.toISOString() ?? null}::timestamptz > custom_emojis.updated_at`);
+  }
 }

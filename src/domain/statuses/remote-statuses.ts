@@ -9,8 +9,10 @@
 // - the conversation is the one its `conversation`/`context` names (ours or
 //   a remote one, made on first sight), else the thread's, else a new one;
 // - mentions given by federation (silent ones from the audience), hashtags
-//   by name, up to four attachments by their remote URL, a Question's poll
-//   and a quoted post's URI kept aside (remote_status_data);
+//   by name, up to four attachments by their remote URL (in order), the
+//   custom emojis of its author's server, a Question's poll (polls, with
+//   the counts as received: src/domain/polls/remote-polls.ts; the Question
+//   as received and a quoted post's URI kept aside in remote_status_data);
 // - counters as for local statuses; local accounts mentioned (not silently)
 //   are notified; the feeds get it through the same hooks as local statuses
 //   when it is recent (Status#within_realtime_window?), which fill only the
@@ -34,19 +36,23 @@ import { sanitizeHtml } from "../../lib/sanitize-html.ts";
 import { emit } from "../events/emit.ts";
 import { statusEvent } from "../events/types.ts";
 import { notify } from "../notifications/notify.ts";
+import { syncRemotePoll } from "../polls/remote-polls.ts";
 import { onStatusCreated } from "../timelines/feeds.ts";
 import { deleteStatus } from "./delete-status.ts";
 import {
-  addAttachments,
   addMentions,
   clip,
+  domainOf,
   findStatusByUri,
   LIMITS,
   lockUri,
+  pollData,
   postedAt,
   REALTIME_WINDOW_MS,
+  setAttachments,
   setExtras,
   setTags,
+  storeRemoteEmojis,
   tombstoneExists,
   type RemoteStatusContent,
 } from "./remote-status-parts.ts";
@@ -56,6 +62,7 @@ export {
   REALTIME_WINDOW_MS,
   tombstoneExists,
   type RemoteAttachment,
+  type RemoteEmoji,
   type RemoteMention,
   type RemoteStatusContent,
 } from "./remote-status-parts.ts";
@@ -167,7 +174,9 @@ export async function createRemoteStatus(
     const status = row!;
     const notified = await addMentions(tx, status.id, data.mentions);
     await setTags(tx, status, data.tags);
-    await addAttachments(tx, status, data.attachments);
+    await setAttachments(tx, status, data.attachments, options.jobs);
+    await syncRemotePoll(tx, options.jobs, status, pollData(data.poll), true);
+    await storeRemoteEmojis(tx, await domainOf(tx, status.accountId), data.emojis);
     await setExtras(tx, status.id, data);
 
     // Status#increment_counter_caches.

@@ -4,7 +4,8 @@
 //   attributed to the sender, stored when it concerns this server
 //   (related_to_local_activity?: delivered to a local inbox, its author has
 //   local followers, it addresses or mentions a local account, or it replies
-//   to a local post or to one by an account followed here);
+//   to a local post or to one by an account followed here); a Note that
+//   answers a local poll with an option's title is a vote (remote-vote.ts);
 // - Update of the sender's actor refreshes its profile; of one of its posts
 //   edits it (or stores it, when it was not here yet and concerns this server);
 // - Delete of the sender deletes its account; of one of its posts (or
@@ -18,6 +19,7 @@ import { findLocalAccount } from "../local-actor.ts";
 import { localAccountOfUri, storeActor } from "../remote-actor.ts";
 import { isNoteLike, postRefusal, storeNote, updateNote, type NoteLike } from "../remote-note.ts";
 import { httpHref, sameOrigin } from "../remote-object.ts";
+import { takeVote } from "../remote-vote.ts";
 import { dropped, listener, type Incoming } from "./listener.ts";
 
 /** The local account whose own inbox the activity came to (null: the shared inbox). */
@@ -53,6 +55,8 @@ async function concernsThisServer(
 async function createFrom(incoming: Incoming, activity: Create | Update, note: NoteLike) {
   const refusal = postRefusal(note, incoming.actor);
   if (refusal) return dropped(incoming, activity, refusal);
+  // A vote in a local poll is counted (or not), never stored as a post.
+  if (await takeVote(incoming.fc, note, incoming.actor)) return;
   const recipientId = await deliveredTo(incoming);
   if (!(await concernsThisServer(incoming, note, recipientId))) {
     return dropped(incoming, activity, "post concerns no one here");
@@ -60,6 +64,7 @@ async function createFrom(incoming: Incoming, activity: Create | Update, note: N
   const stored = await storeNote(incoming.fc, note, incoming.actor, {
     depth: 0,
     deliveredTo: recipientId,
+    activity,
   });
   if (!stored) dropped(incoming, activity, "post deleted or refused");
 }
@@ -93,7 +98,7 @@ export const onUpdate = (env: FederationEnv) =>
     if (!isNoteLike(object)) return dropped(incoming, update, "not a post or an actor");
     const refusal = postRefusal(object, incoming.actor);
     if (refusal) return dropped(incoming, update, refusal);
-    const edited = await updateNote(incoming.fc, object, incoming.actor);
+    const edited = await updateNote(incoming.fc, object, incoming.actor, update);
     if (!edited && !incoming.actor.suspendedAt) await createFrom(incoming, update, object);
   });
 

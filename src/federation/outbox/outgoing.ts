@@ -8,8 +8,9 @@
 // Which events federate: statuses and boosts of local authors; favourites of
 // remote statuses; follows, follow requests and blocks between a local and
 // a remote account (in the direction the local account acts); profile
-// changes, account deletion, pins. Everything else (local-only actions,
-// what remote accounts did) stays home.
+// changes, account deletion, pins; votes of local accounts in remote polls,
+// and the counts and end of local polls (polls.ts). Everything else
+// (local-only actions, what remote accounts did) stays home.
 import type { Context, Federation } from "@fedify/fedify";
 import type { InTransactionSubscriber } from "../../domain/events/bus.ts";
 import type { DomainEvent } from "../../domain/events/types.ts";
@@ -23,6 +24,7 @@ import {
 } from "./accounts.ts";
 import { sendGraph } from "./graph.ts";
 import { sendFavourite, sendPin } from "./interactions.ts";
+import { pollEventFederates, sendPollEvent } from "./polls.ts";
 import { sendStatus } from "./statuses.ts";
 
 /** The job that turns one domain event into its activity. */
@@ -59,6 +61,9 @@ export function federates(event: DomainEvent): boolean {
     case "status.pinned":
     case "status.unpinned":
       return true;
+    case "poll.voted":
+    case "poll.closed":
+      return pollEventFederates(event);
     default:
       return false;
   }
@@ -114,6 +119,9 @@ export function outgoingJobHandler(env: FederationEnv, federation: Federation<vo
       case "account.deleted":
         if (deletion) await sendAccountDeletion(env, ctx, event, deletion);
         return;
+      case "poll.voted":
+      case "poll.closed":
+        return sendPollEvent(out, event);
       default:
         return;
     }

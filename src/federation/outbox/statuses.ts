@@ -10,12 +10,11 @@
 //   for direct statuses) and the accounts recipients.ts#statusReach names:
 //   a direct status reaches only the accounts it mentions, a private one
 //   its followers and mentioned accounts. Addressing (to/cc) is note.ts's.
-import { Delete, PUBLIC_COLLECTION, Tombstone, Undo, Update } from "@fedify/vocab";
+import { Delete, PUBLIC_COLLECTION, Tombstone, Undo } from "@fedify/vocab";
 import { sql } from "drizzle-orm";
 import type { DomainEvent } from "../../domain/events/types.ts";
-import { buildAnnounce, buildCreate, buildNote } from "../note.ts";
+import { buildAnnounce, buildCreate, buildNote, buildUpdate } from "../note.ts";
 import { loadOutboxItems } from "../note-data.ts";
-import { instant } from "../temporal.ts";
 import { remoteFollowers, statusReach } from "./recipients.ts";
 import { deliver, localActor, type Outgoing } from "./send.ts";
 
@@ -74,15 +73,7 @@ export async function sendStatus(out: Outgoing, event: StatusEvent): Promise<voi
       await deliver(out, author.username, recipients, buildCreate(note, source, env.urls));
       return;
     case "status.updated": {
-      const editedAt = source.editedAt ?? new Date();
-      const update = new Update({
-        id: new URL(`${source.uri}#updates/${editedAt.getTime()}`),
-        actor,
-        published: instant(editedAt),
-        tos: note.toIds,
-        ccs: note.ccIds,
-        object: note,
-      });
+      const update = buildUpdate(note, source, env.urls, source.editedAt ?? new Date());
       await deliver(out, author.username, recipients, update);
       return;
     }

@@ -1,0 +1,612 @@
+// Two real Herd servers federating over HTTP on loopback, as README's "Two
+// servers on one machine" runs them (issue P3, points 5 and 7): two
+// `node bin/start.js` processes, each with its own port, LOCAL_DOMAIN
+// (localhost:PORT, so http URLs), database (a copy of the test template) and
+// ALLOW_PRIVATE_ADDRESS=true; accounts made with `herd accounts create`,
+// tokens by the OAuth password grant, and from then on the client API only.
+// Every signature is made and checked by the servers themselves, and every
+// delivery is a job of the sending server: results are polled for with a
+// deadline, never waited for with a fixed sleep.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+
+const root = path.resolve(import.meta.dirname, "..");
+/** How long one federated effect may take to show on the other side. */
+const DEADLINE_MS = 20_000;
+
+interface Server {
+  name: string;
+  port: number;
+  /** `localhost:PORT`: LOCAL_DOMAIN, the domain of its accounts elsewhere. */
+  domain: string;
+  /** `http://localhost:PORT` */
+  base: string;
+  url: string;
+  dataDir: string;
+  child: ChildProcess;
+  logs: () => string;
+}
+
+interface Account {
+  server: Server;
+  username: string;
+  token: string;
+  /** Its id on its own server. */
+  id: string;
+  /** `username@domain`, as the other server names it. */
+  acct: string;
+  /** Its Account entity on its own server. */
+  me: any;
+}
+
+const children = new Set<ChildProcess>();
+const databases: string[] = [];
+const folders: string[] = [];
+let adminUrl = "";
+
+/** A port free at the moment (the server must know its LOCAL_DOMAIN before it listens). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A fresh database copied from the migrated template (test/kit/global-setup.ts). */
+async function makeDatabase(): Promise<string> {
+  const template = inject("herdTemplate");
+  const name = `${template.replace("_tpl_", "_f_")}_fed_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+        break;
+      } catch (error) {
+        // Another file is copying the template at this moment.
+        if ((error as { code?: string }).code !== "55006" || attempt > 50) throw error;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  databases.push(name);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+function envOf(server: Pick<Server, "port" | "domain" | "url" | "dataDir">): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    PORT: String(server.port),
+    BIND: "127.0.0.1",
+    LOCAL_DOMAIN: server.domain,
+    DATA_DIR: server.dataDir,
+    DATABASE_URL: server.url,
+    ALLOW_PRIVATE_ADDRESS: "true",
+    LOG_LEVEL: "info",
+  };
+}
+
+/** `node bin/start.js`; resolves once it listens. */
+async function startServer(name: string): Promise<Server> {
+  const port = await freePort();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `herd-fed-${name}-`));
+  await chmod(dataDir, 0o755);
+  folders.push(dataDir);
+  const domain = `localhost:${port}`;
+  const server = {
+    name,
+    port,
+    domain,
+    base: `http://${domain}`,
+    url: await makeDatabase(),
+    dataDir,
+  };
+  const child = spawn(process.execPath, [path.join(root, "bin/start.js")], {
+    cwd: os.tmpdir(),
+    stdio: "pipe",
+    env: envOf(server),
+  });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  let output = "";
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${output}`)), 30_000);
+    const look = () => {
+      if (!output.includes('"listening"')) return;
+      clearTimeout(timer);
+      child.stdout!.off("data", look);
+      resolve();
+    };
+    child.stdout!.on("data", look);
+    child.once("exit", (code) => reject(new Error(`${name} exited (${code}): ${output}`)));
+  });
+  return { ...server, child, logs: () => output };
+}
+
+/** `herd ARGS` on `server`'s database; resolves to its stdout (throws on failure). */
+async function herd(server: Server, ...args: string[]): Promise<string> {
+  const child = spawn(process.execPath, [path.join(root, "bin/herd.js"), ...args], {
+    cwd: os.tmpdir(),
+    stdio: "pipe",
+    env: envOf(server),
+  });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (err += d));
+  // "close", not "exit": the output may still be on its way when the process exits.
+  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
+  if (code !== 0) throw new Error(`herd ${args.join(" ")} exited ${code}: ${err}`);
+  return out;
+}
+
+interface Call {
+  token?: string;
+  method?: string;
+  json?: unknown;
+}
+
+/** A client API call to `server`; the JSON body and the status. */
+async function api<T = any>(
+  server: Server,
+  apiPath: string,
+  call: Call = {},
+): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = {};
+  if (call.token) headers.authorization = `Bearer ${call.token}`;
+  if (call.json !== undefined) headers["content-type"] = "application/json";
+  const res = await fetch(`http://127.0.0.1:${server.port}${apiPath}`, {
+    method: call.method ?? (call.json === undefined ? "GET" : "POST"),
+    headers,
+    body: call.json === undefined ? undefined : JSON.stringify(call.json),
+  });
+  const text = await res.text();
+  try {
+    return { status: res.status, body: JSON.parse(text) as T };
+  } catch {
+    throw new Error(`${apiPath} on ${server.name} answered ${res.status}: ${text.slice(0, 200)}`);
+  }
+}
+
+/** `api`, and throws unless it answered 200. */
+async function ok<T = any>(server: Server, apiPath: string, call: Call = {}): Promise<T> {
+  const { status, body } = await api<T>(server, apiPath, call);
+  if (status !== 200) {
+    throw new Error(
+      `${call.method ?? "GET"} ${apiPath} on ${server.name}: ${status} ${JSON.stringify(body)}`,
+    );
+  }
+  return body;
+}
+
+let servers: Server[] = [];
+
+/** Polls `probe` until it gives a value (not null, undefined or false), for up to DEADLINE_MS. */
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+): Promise<T> {
+  const end = Date.now() + DEADLINE_MS;
+  for (;;) {
+    const value = await probe();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > end) {
+      const problems = servers.map(
+        (s) =>
+          `--- ${s.name}:\n` +
+          s
+            .logs()
+            .split("\n")
+            .filter((l) => /"level":"(warn|error)"/.test(l))
+            .slice(-20)
+            .join("\n"),
+      );
+      throw new Error(`timed out waiting for ${what}\n${problems.join("\n")}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A confirmed, approved account made with the CLI, and a token by the password grant. */
+async function account(server: Server, username: string): Promise<Account> {
+  const email = `${username}@example.com`;
+  const out = await herd(
+    server,
+    "accounts",
+    "create",
+    username,
+    `--email=${email}`,
+    "--confirmed",
+    "--approve",
+  );
+  const password = /New password: (\S+)/.exec(out)?.[1];
+  if (!password) throw new Error(`no password in: ${out}`);
+  const app = await ok(server, "/api/v1/apps", {
+    json: {
+      client_name: "Federation test",
+      redirect_uris: "urn:ietf:wg:oauth:2.0:oob",
+      scopes: "read write follow",
+    },
+  });
+  const token = await ok(server, "/oauth/token", {
+    json: {
+      grant_type: "password",
+      client_id: app.client_id,
+      client_secret: app.client_secret,
+      username: email,
+      password,
+      scope: "read write follow",
+    },
+  });
+  const me = await ok(server, "/api/v1/accounts/verify_credentials", {
+    token: token.access_token,
+  });
+  return {
+    server,
+    username,
+    token: token.access_token,
+    id: me.id,
+    acct: `${username}@${server.domain}`,
+    me,
+  };
+}
+
+afterAll(async () => {
+  await Promise.all(
+    [...children].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once("exit", () => resolve());
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+  if (adminUrl) {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    for (const name of databases) {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    }
+    await admin.end();
+  }
+  for (const dir of folders) await rm(dir, { recursive: true, force: true });
+});
+
+describe("two Herd servers federate over HTTP", { timeout: 60_000 }, () => {
+  let a: Server;
+  let b: Server;
+  let alice: Account;
+  let dave: Account;
+  let bob: Account;
+  let carol: Account;
+  let erin: Account;
+
+  beforeAll(async () => {
+    adminUrl = inject("herdAdminUrl");
+    [a, b] = await Promise.all([startServer("A"), startServer("B")]);
+    servers = [a, b];
+    [alice, dave, bob, carol, erin] = await Promise.all([
+      account(a, "alice"),
+      account(a, "dave"),
+      account(b, "bob"),
+      account(b, "carol"),
+      account(b, "erin"),
+    ]);
+    await ok(b, "/api/v1/accounts/update_credentials", {
+      token: carol.token,
+      method: "PATCH",
+      json: { locked: true },
+    });
+  }, 60_000);
+
+  /** The id on `server` of `who` (resolved by WebFinger when `server` does not know it yet). */
+  async function idOn(server: Server, who: Account): Promise<string> {
+    if (who.server === server) return who.id;
+    return (await ok(server, `/api/v1/accounts/lookup?acct=${who.acct}`)).id;
+  }
+
+  /** The relationship of `viewer` with `who` (another server's account), seen on viewer's server. */
+  async function relationship(viewer: Account, who: Account): Promise<any> {
+    const id = await idOn(viewer.server, who);
+    const [rel] = await ok(viewer.server, `/api/v1/accounts/relationships?id[]=${id}`, {
+      token: viewer.token,
+    });
+    return rel;
+  }
+
+  /** The status of `viewer`'s server whose content contains `text`, in its home timeline. */
+  async function inHome(viewer: Account, text: string): Promise<any> {
+    const home = await ok(viewer.server, "/api/v1/timelines/home?limit=40", {
+      token: viewer.token,
+    });
+    return home.find((s: { content: string }) => s.content.includes(text)) ?? null;
+  }
+
+  async function notification(viewer: Account, type: string, from: Account): Promise<any> {
+    const list = await ok(viewer.server, `/api/v1/notifications?types[]=${type}`, {
+      token: viewer.token,
+    });
+    return list.find((n: { account: { acct: string } }) => n.account.acct === from.acct) ?? null;
+  }
+
+  async function post(author: Account, params: Record<string, unknown>): Promise<any> {
+    return ok(author.server, "/api/v1/statuses", { token: author.token, json: params });
+  }
+
+  it("looks up a remote account by lookup and by search with resolve", async () => {
+    const found = await ok(a, `/api/v1/accounts/lookup?acct=${bob.acct}`);
+    expect(found).toMatchObject({
+      username: "bob",
+      acct: bob.acct,
+      url: `${b.base}/@bob`,
+      note: bob.me.note,
+      locked: false,
+    });
+    const search = await ok(a, `/api/v2/search?q=@${carol.acct}&resolve=true&type=accounts`, {
+      token: alice.token,
+    });
+    expect(search.accounts).toHaveLength(1);
+    expect(search.accounts[0]).toMatchObject({ acct: carol.acct, locked: true });
+    // Without resolve, an unknown handle stays unknown.
+    const unknown = await ok(a, `/api/v2/search?q=@nobody@${b.domain}&resolve=true`, {
+      token: alice.token,
+    });
+    expect(unknown.accounts).toEqual([]);
+  });
+
+  it("backfills the posts and pins of an account seen for the first time", async () => {
+    await post(erin, { status: "Erin's first post" });
+    await post(erin, { status: "Erin's secret", visibility: "private" });
+    const pinned = await post(erin, { status: "Erin's pinned post" });
+    await ok(b, `/api/v1/statuses/${pinned.id}/pin`, { token: erin.token, method: "POST" });
+
+    const erinOnA = await idOn(a, erin);
+    const shown = await until("erin's posts on A", async () => {
+      const list = await ok(a, `/api/v1/accounts/${erinOnA}/statuses`, { token: alice.token });
+      return list.length >= 2 ? (list as { content: string; uri: string }[]) : null;
+    });
+    expect(shown.map((s) => s.content.replace(/<[^>]+>/g, "")).sort()).toEqual([
+      "Erin's first post",
+      "Erin's pinned post",
+    ]);
+    const pins = await ok(a, `/api/v1/accounts/${erinOnA}/statuses?pinned=true`, {
+      token: alice.token,
+    });
+    expect(pins.map((s: { uri: string }) => s.uri)).toEqual([pinned.uri]);
+    const profile = await ok(a, `/api/v1/accounts/${erinOnA}`);
+    expect(profile.statuses_count).toBe(3);
+  });
+
+  it("follows an unlocked account: accepted at once, and the followee is notified", async () => {
+    const bobOnA = await idOn(a, bob);
+    const rel = await ok(a, `/api/v1/accounts/${bobOnA}/follow`, { token: alice.token, json: {} });
+    expect(rel.id).toBe(bobOnA);
+    await until("alice following bob", async () => (await relationship(alice, bob)).following);
+    const followed = await until("bob's follow notification", () =>
+      notification(bob, "follow", alice),
+    );
+    expect(followed.account).toMatchObject({ acct: alice.acct, url: `${a.base}/@alice` });
+    const followers = await ok(b, `/api/v1/accounts/${bob.id}/followers`);
+    expect(followers.map((x: { acct: string }) => x.acct)).toEqual([alice.acct]);
+  });
+
+  it("follows a locked account: pending until authorised, or rejected", async () => {
+    const carolOnA = await idOn(a, carol);
+    const rel = await ok(a, `/api/v1/accounts/${carolOnA}/follow`, {
+      token: alice.token,
+      json: {},
+    });
+    expect(rel).toMatchObject({ following: false, requested: true });
+    await ok(a, `/api/v1/accounts/${carolOnA}/follow`, { token: dave.token, json: {} });
+    const requests = await until("carol's two follow requests", async () => {
+      const list = await ok(b, "/api/v1/follow_requests", { token: carol.token });
+      return list.length === 2 ? (list as { id: string; acct: string }[]) : null;
+    });
+    expect(requests.map((r) => r.acct).sort()).toEqual([alice.acct, dave.acct].sort());
+    expect(await relationship(alice, carol)).toMatchObject({ following: false, requested: true });
+
+    const byAcct = (acct: string) => requests.find((r) => r.acct === acct)!.id;
+    await ok(b, `/api/v1/follow_requests/${byAcct(alice.acct)}/authorize`, {
+      token: carol.token,
+      method: "POST",
+    });
+    await ok(b, `/api/v1/follow_requests/${byAcct(dave.acct)}/reject`, {
+      token: carol.token,
+      method: "POST",
+    });
+    await until("alice following carol", async () => (await relationship(alice, carol)).following);
+    await until("dave's request rejected", async () => {
+      const r = await relationship(dave, carol);
+      return !r.requested && !r.following;
+    });
+  });
+
+  it("delivers public, unlisted and followers-only posts to a follower's home", async () => {
+    const publicPost = await post(bob, { status: "Public from bob", visibility: "public" });
+    await post(bob, { status: "Unlisted from bob", visibility: "unlisted" });
+    const privatePost = await post(bob, { status: "Followers of bob only", visibility: "private" });
+    await post(carol, { status: "Followers of carol only", visibility: "private" });
+
+    const seen = await until("bob's and carol's posts in alice's home", async () => {
+      const found = await Promise.all(
+        [
+          "Public from bob",
+          "Unlisted from bob",
+          "Followers of bob only",
+          "Followers of carol only",
+        ].map((text) => inHome(alice, text)),
+      );
+      return found.every(Boolean) ? found : null;
+    });
+    expect(seen.map((s) => s.visibility)).toEqual(["public", "unlisted", "private", "private"]);
+    expect(seen[0]).toMatchObject({
+      uri: publicPost.uri,
+      url: publicPost.url,
+      account: { acct: bob.acct },
+    });
+    expect(seen[2].uri).toBe(privatePost.uri);
+
+    // Only followers see a followers-only post: not dave (rejected by carol, not following bob).
+    expect((await api(a, `/api/v1/statuses/${seen[2].id}`, { token: dave.token })).status).toBe(
+      404,
+    );
+    expect((await api(a, `/api/v1/statuses/${seen[3].id}`, { token: dave.token })).status).toBe(
+      404,
+    );
+    expect((await api(a, `/api/v1/statuses/${seen[2].id}`)).status).toBe(404);
+    expect((await api(a, `/api/v1/statuses/${seen[0].id}`, { token: dave.token })).status).toBe(
+      200,
+    );
+    expect(await inHome(dave, "from bob")).toBeNull();
+  });
+
+  it("replies, favourites and boosts reach the author, who is notified", async () => {
+    const original = await post(bob, { status: "Talk to me" });
+    const onA = await until("bob's post on A", () => inHome(alice, "Talk to me"));
+    const reply = await post(alice, { status: "Hello bob", in_reply_to_id: onA.id });
+    expect(reply.in_reply_to_account_id).toBe(onA.account.id);
+    await ok(a, `/api/v1/statuses/${onA.id}/favourite`, { token: alice.token, method: "POST" });
+    await ok(a, `/api/v1/statuses/${onA.id}/reblog`, { token: alice.token, method: "POST" });
+
+    const favourite = await until("bob's favourite notification", () =>
+      notification(bob, "favourite", alice),
+    );
+    expect(favourite.status.id).toBe(original.id);
+    const reblog = await until("bob's reblog notification", () =>
+      notification(bob, "reblog", alice),
+    );
+    expect(reblog.status.id).toBe(original.id);
+    const context = await until("alice's reply in the thread on B", async () => {
+      const c = await ok(b, `/api/v1/statuses/${original.id}/context`, { token: bob.token });
+      return c.descendants.length > 0 ? c : null;
+    });
+    expect(context.descendants[0]).toMatchObject({
+      uri: reply.uri,
+      in_reply_to_id: original.id,
+      account: { acct: alice.acct },
+    });
+    const counted = await until("the counters on B", async () => {
+      const s = await ok(b, `/api/v1/statuses/${original.id}`, { token: bob.token });
+      return s.replies_count === 1 && s.reblogs_count === 1 && s.favourites_count === 1 ? s : null;
+    });
+    expect(counted.account.acct).toBe("bob");
+  });
+
+  it("mentions and direct messages cross servers, and reach no one else", async () => {
+    // erin (B) mentions alice (A) by her handle with A's port, then writes to her directly.
+    await idOn(b, alice); // B knows alice, as after any lookup
+    const mention = await post(erin, { status: `Hi @${alice.acct}, welcome` });
+    expect(mention.mentions).toEqual([expect.objectContaining({ acct: alice.acct })]);
+    const mentioned = await until("alice's mention notification", () =>
+      notification(alice, "mention", erin),
+    );
+    expect(mentioned.status.content).toContain("welcome");
+
+    // A private mention from a stranger is held as a notification request (as
+    // Mastodon's default policy): alice follows erin first.
+    await ok(a, `/api/v1/accounts/${await idOn(a, erin)}/follow`, {
+      token: alice.token,
+      method: "POST",
+    });
+    await until("alice following erin", async () =>
+      (await relationship(alice, erin)).following ? true : null,
+    );
+    const dm = await post(erin, { status: `@${alice.acct} just between us`, visibility: "direct" });
+    const conversation = await until("the conversation on A", async () => {
+      const list = await ok(a, "/api/v1/conversations", { token: alice.token });
+      return list.find((c: any) => c.last_status?.content.includes("just between us")) ?? null;
+    });
+    expect(conversation.last_status.visibility).toBe("direct");
+    // dave, on A too, never sees it, nor does an anonymous reader.
+    const onA = conversation.last_status.id;
+    expect((await api(a, `/api/v1/statuses/${onA}`, { token: dave.token })).status).toBe(404);
+    expect((await api(a, `/api/v1/statuses/${onA}`)).status).toBe(404);
+    expect(dm.visibility).toBe("direct");
+  });
+
+  it("edits and deletions reach the follower", async () => {
+    const original = await post(bob, { status: "First draft" });
+    const gone = await post(bob, { status: "Soon gone", visibility: "private" });
+    const onA = await until("bob's draft on A", () => inHome(alice, "First draft"));
+    const goneOnA = await until("bob's doomed post on A", () => inHome(alice, "Soon gone"));
+
+    await ok(b, `/api/v1/statuses/${original.id}`, {
+      token: bob.token,
+      method: "PUT",
+      json: { status: "Second draft", spoiler_text: "edited" },
+    });
+    await ok(b, `/api/v1/statuses/${gone.id}`, { token: bob.token, method: "DELETE" });
+
+    const edited = await until("the edit on A", async () => {
+      const s = await ok(a, `/api/v1/statuses/${onA.id}`, { token: alice.token });
+      return s.content.includes("Second draft") ? s : null;
+    });
+    expect(edited).toMatchObject({ spoiler_text: "edited", uri: original.uri });
+    expect(edited.edited_at).not.toBeNull();
+    const history = await ok(a, `/api/v1/statuses/${onA.id}/history`, { token: alice.token });
+    expect(history.map((h: { content: string }) => h.content.replace(/<[^>]+>/g, ""))).toEqual([
+      "First draft",
+      "Second draft",
+    ]);
+    await until("the deletion on A", async () => {
+      const { status } = await api(a, `/api/v1/statuses/${goneOnA.id}`, { token: alice.token });
+      return status === 404;
+    });
+    expect(await inHome(alice, "Soon gone")).toBeNull();
+  });
+
+  it("unfollows and blocks reach the other server", async () => {
+    const bobOnA = await idOn(a, bob);
+    await ok(a, `/api/v1/accounts/${bobOnA}/unfollow`, { token: alice.token, method: "POST" });
+    await until("bob losing alice as a follower", async () => {
+      const followers = await ok(b, `/api/v1/accounts/${bob.id}/followers`);
+      return followers.length === 0;
+    });
+    expect(await relationship(bob, alice)).toMatchObject({ followed_by: false });
+
+    const carolOnA = await idOn(a, carol);
+    expect(await relationship(carol, alice)).toMatchObject({ followed_by: true });
+    await ok(a, `/api/v1/accounts/${carolOnA}/block`, { token: alice.token, method: "POST" });
+    const blocked = await until("carol blocked by alice", async () => {
+      const r = await relationship(carol, alice);
+      return r.blocked_by ? r : null;
+    });
+    // A block ends the follow both ways (Mastodon's BlockService and Activity::Block).
+    expect(blocked).toMatchObject({ followed_by: false, following: false });
+    await ok(a, `/api/v1/accounts/${carolOnA}/unblock`, { token: alice.token, method: "POST" });
+    await until("carol unblocked", async () => !(await relationship(carol, alice)).blocked_by);
+  });
+
+  it("an account deleted with `herd accounts delete` is deleted on the other server", async () => {
+    const bobOnA = await idOn(a, bob);
+    const replied = await until("bob's posts on A", async () => {
+      const list = await ok(a, `/api/v1/accounts/${bobOnA}/statuses`, { token: alice.token });
+      return list.length > 0 ? list : null;
+    });
+    // The command queues the Delete; the running server B delivers it.
+    const out = await herd(b, "accounts", "delete", "bob");
+    expect(out).toContain("OK");
+    await until("bob gone from A", async () => {
+      const { status } = await api(a, `/api/v1/accounts/${bobOnA}`, { token: alice.token });
+      return status === 404;
+    });
+    const { status } = await api(a, `/api/v1/statuses/${replied[0].id}`, { token: alice.token });
+    expect(status).toBe(404);
+  });
+});
