@@ -2,9 +2,10 @@
 // ActivityPub::ActorSerializer gives, both keys, content negotiation on
 // /users/:username and /@:username, and the instance actor at /actor.
 import { createPublicKey } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/config.ts";
+import { accounts } from "../src/db/schema/index.ts";
 import { makeRemoteAccount, makeUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 
@@ -75,6 +76,17 @@ describe("GET /users/:username as ActivityPub", () => {
     expect(fields[0].value).toContain("https://example.com");
     expect(body.suspended).toBeUndefined();
     expect(body.movedTo).toBeUndefined();
+  });
+
+  it("sends an empty display name as it is, and the accounts it is also known as", async () => {
+    const fay = await makeUser(t, { username: "fay" });
+    await t.database.db
+      .update(accounts)
+      .set({ displayName: "", alsoKnownAs: ["https://old.example/users/fay"] })
+      .where(eq(accounts.id, fay.account.id));
+    const body = (await actor("/users/fay")).body;
+    expect(body.name).toBe("");
+    expect([body.alsoKnownAs].flat()).toEqual(["https://old.example/users/fay"]);
   });
 
   it("has an RSA-2048 publicKey and both keys as Multikeys, the same on every request", async () => {

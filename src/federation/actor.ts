@@ -84,7 +84,8 @@ function accountActor(
     featured: ctx.getFeaturedUri(username),
     featuredTags: ctx.getFeaturedTagsUri(username),
     preferredUsername: username,
-    name: suspended ? username : account.displayName || username,
+    // ActivityPub::ActorSerializer#name: the display name, empty or not.
+    name: suspended ? username : account.displayName,
     summary: suspended ? "" : account.note,
     url: new URL(env.urls.profile(username)),
     published: midnightInstant(account.createdAt),
@@ -99,6 +100,10 @@ function accountActor(
       ? []
       : account.fields.map((f) => new PropertyValue({ name: f.name, value: f.value })),
     successor: moved ? new URL(moved) : null,
+    // alsoKnownAs: the accounts this one says it also is (Move checks it).
+    aliases: suspended
+      ? []
+      : account.alsoKnownAs.filter((u) => URL.canParse(u)).map((u) => new URL(u)),
   };
   if (account.bot) return new Service(values);
   if (account.group) return new Group(values);
