@@ -389,7 +389,12 @@ describe("two Herd servers federate over HTTP", { timeout: 60_000 }, () => {
       token: alice.token,
     });
     expect(pins.map((s: { uri: string }) => s.uri)).toEqual([pinned.uri]);
-    const profile = await ok(a, `/api/v1/accounts/${erinOnA}`);
+    // The count is the remote actor's own, read again once the backfill job
+    // has stored the posts (which count them meanwhile): wait for the job.
+    const profile = await until("erin's statuses_count on A", async () => {
+      const p = await ok(a, `/api/v1/accounts/${erinOnA}`);
+      return p.statuses_count === 3 ? p : null;
+    });
     expect(profile.statuses_count).toBe(3);
   });
 

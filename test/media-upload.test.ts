@@ -240,6 +240,7 @@ describe("scopes", () => {
 describe("video, audio and animated GIFs", () => {
   // This machine may or may not have ffmpeg: without it these uploads are
   // refused with a clear 422; with it, v2 accepts them for processing (202).
+  // test/media-video.test.ts tests that processing with the real ffmpeg.
   const tinyMp4 = Buffer.concat([
     Buffer.from([0, 0, 0, 0x18]),
     Buffer.from("ftypisom\0\0\x02\0isomiso2", "latin1"),

@@ -14,8 +14,15 @@ export interface FfmpegConfig {
 export const FFMPEG_MISSING =
   "Video, audio and animated GIF uploads need ffmpeg, which is not installed on this server";
 
-/** How long one ffmpeg run may take (Mastodon's transcoding has no limit; a stuck one should not block a worker). */
-const RUN_TIMEOUT_MS = 10 * 60_000;
+/**
+ * How long a transcoding may take (Mastodon's has no limit; a stuck one
+ * should not block a worker). With a minute each for probing and the preview
+ * frame it stays under the media job's 15-minute expiry, so the queue never
+ * starts a second run of a job whose first is still transcoding.
+ */
+export const TRANSCODE_TIMEOUT_MS = 10 * 60_000;
+/** How long ffprobe, or taking one frame, may take. */
+export const QUICK_TIMEOUT_MS = 60_000;
 
 /** ffmpeg failed on the file (not a crash of Herd): the upload cannot be processed. */
 export class FfmpegError extends Error {
@@ -27,7 +34,7 @@ interface Output {
   stderr: string;
 }
 
-function run(binary: string, args: string[], timeout = RUN_TIMEOUT_MS): Promise<Output> {
+function run(binary: string, args: string[], timeout: number): Promise<Output> {
   return new Promise((resolve, reject) => {
     execFile(
       binary,
@@ -66,6 +73,7 @@ export async function ffmpegAvailable(config: FfmpegConfig): Promise<boolean> {
 }
 
 export interface ProbeStream {
+  index: number;
   codec_type?: string;
   codec_name?: string;
   pix_fmt?: string;
@@ -75,6 +83,10 @@ export interface ProbeStream {
   r_frame_rate?: string;
   nb_frames?: string;
   disposition?: { attached_pic?: number };
+  /** A display matrix's `rotation` (degrees) when the picture is to be shown turned. */
+  side_data_list?: { side_data_type?: string; rotation?: number }[];
+  /** Older files and ffmpeg versions say it here instead. */
+  tags?: { rotate?: string };
 }
 
 export interface Probe {
@@ -83,15 +95,11 @@ export interface Probe {
 }
 
 export async function probe(config: FfmpegConfig, file: string): Promise<Probe> {
-  const { stdout } = await run(config.ffprobeBinary, [
-    "-v",
-    "error",
-    "-print_format",
-    "json",
-    "-show_format",
-    "-show_streams",
-    file,
-  ]);
+  const { stdout } = await run(
+    config.ffprobeBinary,
+    ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", file],
+    QUICK_TIMEOUT_MS,
+  );
   try {
     const parsed = JSON.parse(stdout) as Partial<Probe>;
     return { streams: parsed.streams ?? [], format: parsed.format ?? {} };
@@ -100,6 +108,10 @@ export async function probe(config: FfmpegConfig, file: string): Promise<Probe> 
   }
 }
 
-export async function ffmpeg(config: FfmpegConfig, args: string[]): Promise<void> {
-  await run(config.ffmpegBinary, ["-hide_banner", "-nostdin", "-y", ...args]);
+export async function ffmpeg(
+  config: FfmpegConfig,
+  args: string[],
+  timeout = TRANSCODE_TIMEOUT_MS,
+): Promise<void> {
+  await run(config.ffmpegBinary, ["-hide_banner", "-nostdin", "-y", ...args], timeout);
 }

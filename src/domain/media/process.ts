@@ -7,7 +7,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { mediaAttachments, type MediaMeta } from "../../db/schema/index.ts";
 import type { ProcessedAv } from "./av.ts";
-import { transcodeAv } from "./av.ts";
+import { StreamError, transcodeAv } from "./av.ts";
 import type { MediaContext } from "./context.ts";
 import { detectType } from "./detect-type.ts";
 import { ffmpegAvailable, FfmpegError } from "./ffmpeg.ts";
@@ -48,6 +48,7 @@ export function transcodedFiles(id: string, av: ProcessedAv, meta: MediaMeta) {
 
 const isProcessingFailure = (error: unknown) =>
   error instanceof FfmpegError ||
+  error instanceof StreamError ||
   error instanceof DimensionsError ||
   error instanceof ImageUnreadable;
 

@@ -26,7 +26,7 @@ import { isId } from "../../lib/ids.ts";
 import type { MediaStorage } from "../../storage/storage.ts";
 import { MEDIA_LIMITS } from "../instance/limits.ts";
 import { statusVisibleTo } from "../statuses/visibility.ts";
-import { checkAv, transcodeAv } from "./av.ts";
+import { StreamError, transcodeAv } from "./av.ts";
 import type { DetectedType } from "./detect-type.ts";
 import { ffmpegAvailable, FfmpegError } from "./ffmpeg.ts";
 import { discardFiles, storeFiles, type FileToStore } from "./files.ts";
@@ -128,7 +128,6 @@ async function processDownload(
     }
     if (await ffmpegAvailable(ctx.ffmpeg)) {
       // Animated GIFs, video and audio: as uploads are (MP4, MP3, a preview frame).
-      await checkAv(ctx.ffmpeg, data, type);
       const av = await transcodeAv(ctx.ffmpeg, data, type);
       const { files, values } = transcodedFiles(row.id, av, row.meta);
       return {
@@ -153,7 +152,8 @@ async function processDownload(
     if (
       error instanceof DimensionsError ||
       error instanceof ImageUnreadable ||
-      error instanceof FfmpegError
+      error instanceof FfmpegError ||
+      error instanceof StreamError
     ) {
       return null;
     }

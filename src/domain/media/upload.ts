@@ -12,7 +12,7 @@ import {
 import { newId } from "../../lib/ids.ts";
 import { type Details, validationError } from "../accounts/create-local-account.ts";
 import { unprocessable } from "../errors.ts";
-import { checkAv, transcodeAv } from "./av.ts";
+import { checkAv, StreamError, transcodeAv } from "./av.ts";
 import { FILE_TYPE_ERROR, MEDIA_JOBS, type MediaContext } from "./context.ts";
 import type { DetectedType } from "./detect-type.ts";
 import { FFMPEG_MISSING, ffmpegAvailable, FfmpegError } from "./ffmpeg.ts";
@@ -45,7 +45,9 @@ export const acceptImage = (type: DetectedType) => type.kind === "image";
 
 /** Turns a processing failure into the 422 Mastodon answers; other errors pass. */
 export function uploadError(error: unknown): unknown {
-  if (error instanceof DimensionsError) return unprocessable(error.message);
+  if (error instanceof DimensionsError || error instanceof StreamError) {
+    return unprocessable(error.message);
+  }
   if (error instanceof ImageUnreadable || error instanceof FfmpegError) {
     return unprocessable(FILE_TYPE_ERROR);
   }
@@ -174,8 +176,8 @@ export async function createMediaAttachment(
 
     // Video, audio, animated GIFs: ffmpeg.
     await requireFfmpeg(ctx);
-    const kind = await checkAv(ctx.ffmpeg, data, type);
     if (options.delayProcessing) {
+      const kind = await checkAv(ctx.ffmpeg, data, type);
       // The upload is kept as received until the job transcodes it.
       const files: FileToStore[] = [
         {
