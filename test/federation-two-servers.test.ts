@@ -9,12 +9,15 @@
 // deadline, never waited for with a fixed sleep.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import pg from "pg";
+import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { writeTar } from "../src/lib/tar.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 /** How long one federated effect may take to show on the other side. */
@@ -543,6 +546,54 @@ describe("two Herd servers federate over HTTP", { timeout: 60_000 }, () => {
     expect((await api(a, `/api/v1/statuses/${onA}`, { token: dave.token })).status).toBe(404);
     expect((await api(a, `/api/v1/statuses/${onA}`)).status).toBe(404);
     expect(dm.visibility).toBe("direct");
+  });
+
+  it("media, polls, votes and custom emoji cross servers", async () => {
+    // alice (A) follows bob (B) since the follow test above.
+    const red = await sharp({
+      create: { width: 16, height: 16, channels: 4, background: "#c00" },
+    })
+      .png()
+      .toBuffer();
+    const dir = await mkdtemp(path.join(os.tmpdir(), "herd-emoji-"));
+    folders.push(dir);
+    const archive = path.join(dir, "emoji.tar.gz");
+    await writeFile(archive, gzipSync(writeTar([{ name: "herdy.png", data: red }])));
+    await chmod(dir, 0o755);
+    await herd(b, "emoji", "import", archive);
+
+    const form = new FormData();
+    form.append("file", new File([new Uint8Array(red)], "square.png", { type: "image/png" }));
+    form.append("description", "A red square");
+    const uploaded = await fetch(`http://127.0.0.1:${b.port}/api/v2/media`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${bob.token}` },
+      body: form,
+    });
+    expect(uploaded.status).toBe(200);
+    const media = (await uploaded.json()) as { id: string };
+    await post(bob, { status: "A picture :herdy:", media_ids: [media.id] });
+    const asked = await post(bob, {
+      status: "Cats or dogs?",
+      poll: { options: ["cats", "dogs"], expires_in: 3600 },
+    });
+
+    const picture = await until("bob's picture on A", () => inHome(alice, "A picture"));
+    expect(picture.media_attachments).toEqual([
+      expect.objectContaining({ type: "image", description: "A red square" }),
+    ]);
+    expect(picture.emojis).toEqual([expect.objectContaining({ shortcode: "herdy" })]);
+    const question = await until("bob's poll on A", () => inHome(alice, "Cats or dogs"));
+    expect(question.poll.options.map((o: { title: string }) => o.title)).toEqual(["cats", "dogs"]);
+    await ok(a, `/api/v1/polls/${question.poll.id}/votes`, {
+      token: alice.token,
+      json: { choices: ["1"] },
+    });
+    const counted = await until("alice's vote on B", async () => {
+      const p = await ok(b, `/api/v1/polls/${asked.poll.id}`, { token: bob.token });
+      return p.votes_count === 1 ? p : null;
+    });
+    expect(counted.options.map((o: { votes_count: number }) => o.votes_count)).toEqual([0, 1]);
   });
 
   it("edits and deletions reach the follower", async () => {
