@@ -5,6 +5,7 @@ import { customEmojis, domainBlocks, instances } from "../src/db/schema/index.ts
 import { renderMarkdown } from "../src/domain/instance/markdown.ts";
 import { addRule, listRules, removeRule } from "../src/domain/instance/rules.ts";
 import { DEFAULT_SETTINGS, setSettings } from "../src/domain/instance/settings.ts";
+import { forgetInstanceStats } from "../src/domain/instance/stats.ts";
 import { obfuscateDomain } from "../src/domain/instance/domain-blocks.ts";
 import { DomainError } from "../src/domain/errors.ts";
 import { newId } from "../src/lib/ids.ts";
@@ -233,6 +234,16 @@ describe("usage and stats", () => {
   // `split` has its own database: the counts are exact.
   const sdb = split.database.db;
 
+  it("reuses the counts for a while rather than counting on every request", async () => {
+    forgetInstanceStats(split.deps.database.db);
+    const before = (await split.json("/api/v1/instance")).body.stats.domain_count;
+    await sdb.insert(instances).values({ domain: "later.example" });
+    expect((await split.json("/api/v1/instance")).body.stats.domain_count).toBe(before);
+    forgetInstanceStats(split.deps.database.db);
+    expect((await split.json("/api/v1/instance")).body.stats.domain_count).toBe(before + 1);
+    await sdb.delete(instances).where(sql`domain = 'later.example'`);
+  });
+
   it("counts confirmed, unsuspended local users, local statuses, known domains and active users", async () => {
     const active = await makeUser(split);
     const old = await makeUser(split);
@@ -252,6 +263,8 @@ describe("usage and stats", () => {
     await sdb.execute(sql`UPDATE accounts SET statuses_count = 5 WHERE id = ${old.account.id}`);
     await sdb.insert(instances).values([{ domain: "a.example" }, { domain: "b.example" }]);
 
+    // The counts are reused for 30 s (stats.ts): start afresh.
+    forgetInstanceStats(split.deps.database.db);
     const v1 = await split.json("/api/v1/instance");
     expect(v1.body.stats).toEqual({ user_count: 3, status_count: 12, domain_count: 2 });
     const v2 = await split.json("/api/v2/instance");
