@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { previewCards } from "../src/db/schema/index.ts";
 import { sanitizeOembedHtml } from "../src/domain/cards/oembed-html.ts";
 import { isPrivateAddress, safeGet, type Lookup } from "../src/lib/safe-fetch.ts";
-import { makeUser, postStatus, type TestUser } from "./kit/fixtures.ts";
+import { createRemoteStatus } from "../src/domain/statuses/remote-statuses.ts";
+import { makeRemoteAccount, makeUser, postStatus, type TestUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 import { listen, socket } from "./kit/streaming.ts";
 import { fetchMedia, png } from "./media-fixtures.ts";
@@ -259,6 +260,40 @@ describe("OpenGraph cards", () => {
       .from(previewCards)
       .where(eq(previewCards.url, `${base}/the-canonical-one`));
     expect(row?.title).toBe("Canonical");
+  });
+});
+
+describe("cards of other servers' statuses", () => {
+  it("fetches the card of a remote status's first link, as for local ones", async () => {
+    const author = await makeRemoteAccount(t, { domain: "elsewhere.example" });
+    const status = await createRemoteStatus(
+      t.deps.database.db,
+      {
+        uri: `https://elsewhere.example/users/${author.username}/statuses/1`,
+        url: null,
+        accountId: author.id,
+        visibility: "public",
+        createdAt: new Date(),
+        editedAt: null,
+        inReplyToId: null,
+        conversationId: null,
+        conversationUri: null,
+        content: `<p>Look: <a href="${base}/article" rel="nofollow">an article</a></p>`,
+        spoilerText: "",
+        sensitive: false,
+        language: "en",
+        mentions: [],
+        tags: [],
+        attachments: [],
+        poll: null,
+        quoteUri: null,
+        emojis: [],
+      },
+      { jobs: t.jobs },
+    );
+    await t.drainJobs();
+    const shown = await t.json(`/api/v1/statuses/${status!.id}`);
+    expect(shown.body.card).toMatchObject({ url: `${base}/article`, title: "Herds & flocks" });
   });
 });
 

@@ -15,17 +15,20 @@ import type { JobQueue } from "../../jobs/queue.ts";
 import { CARD_JOBS } from "./context.ts";
 
 /**
- * Queues the card of local status `status` when its text has a link
- * (`textChanged`: after an edit that changed the text, whether it has one
- * or not, so that a removed link takes its card away).
+ * Queues the card of `status` when it has a link: in its source for a local
+ * status, in its HTML for another server's (Mastodon crawls the links of
+ * remote statuses too, LinkCrawlWorker). `textChanged`: after an edit that
+ * changed the text, whether it has one or not, so that a removed link takes
+ * its card away.
  */
 export async function requestLinkCard(
   tx: DbOrTx,
   jobs: JobQueue | null | undefined,
-  status: Pick<StatusRow, "id" | "local" | "reblogOfId" | "text">,
+  status: Pick<StatusRow, "id" | "local" | "reblogOfId" | "text" | "content">,
   options: { textChanged?: boolean } = {},
 ): Promise<void> {
-  if (!jobs || !status.local || status.reblogOfId !== null) return;
-  if (!options.textChanged && !/https?:\/\//i.test(status.text)) return;
+  if (!jobs || status.reblogOfId !== null) return;
+  const source = status.local ? status.text : status.content;
+  if (!options.textChanged && !/https?:\/\//i.test(source)) return;
   await jobs.send(CARD_JOBS.fetch, { statusId: status.id }, { tx });
 }

@@ -38,6 +38,7 @@ import { statusEvent } from "../events/types.ts";
 import { notify } from "../notifications/notify.ts";
 import { syncRemotePoll } from "../polls/remote-polls.ts";
 import { onStatusCreated } from "../timelines/feeds.ts";
+import { requestLinkCard } from "../cards/request.ts";
 import { deleteStatus } from "./delete-status.ts";
 import {
   addMentions,
@@ -206,6 +207,8 @@ export async function createRemoteStatus(
     if (now.getTime() - createdAt.getTime() <= REALTIME_WINDOW_MS) {
       await onStatusCreated(tx, status, options.jobs);
     }
+    // Its link's preview card, fetched here in the background (src/domain/cards/).
+    await requestLinkCard(tx, options.jobs, status);
     await emit(tx, statusEvent("status.created", status));
     return status;
   });
