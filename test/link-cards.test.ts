@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { previewCards } from "../src/db/schema/index.ts";
 import { sanitizeOembedHtml } from "../src/domain/cards/oembed-html.ts";
 import { isPrivateAddress, safeGet, type Lookup } from "../src/lib/safe-fetch.ts";
+import { updateRemoteStatus } from "../src/domain/statuses/remote-status-edits.ts";
 import { createRemoteStatus } from "../src/domain/statuses/remote-statuses.ts";
 import { makeRemoteAccount, makeUser, postStatus, type TestUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
@@ -294,6 +295,30 @@ describe("cards of other servers' statuses", () => {
     await t.drainJobs();
     const shown = await t.json(`/api/v1/statuses/${status!.id}`);
     expect(shown.body.card).toMatchObject({ url: `${base}/article`, title: "Herds & flocks" });
+
+    // Its server edits it to name another link: the card follows.
+    await updateRemoteStatus(
+      t.deps.database.db,
+      author.id,
+      status!.uri!,
+      {
+        content: `<p>Rather: <a href="${base}/plain">this</a></p>`,
+        spoilerText: "",
+        sensitive: false,
+        language: "en",
+        mentions: [],
+        tags: [],
+        attachments: [],
+        poll: null,
+        quoteUri: null,
+        emojis: [],
+        editedAt: new Date(),
+      },
+      { jobs: t.jobs },
+    );
+    await t.drainJobs();
+    const edited = await t.json(`/api/v1/statuses/${status!.id}`);
+    expect(edited.body.card).toMatchObject({ url: `${base}/plain`, title: "Just a title" });
   });
 });
 

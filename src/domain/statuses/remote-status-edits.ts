@@ -35,6 +35,7 @@ import {
   type RemoteStatusContent,
 } from "./remote-status-parts.ts";
 import { currentMedia } from "./status-media.ts";
+import { requestLinkCard } from "../cards/request.ts";
 
 /** What a version shows besides its text: its media and their descriptions, its poll's options. */
 interface Attached {
@@ -179,6 +180,10 @@ export async function updateRemoteStatus(
         type: "update",
         statusId: row.id,
       });
+    }
+    // A changed text may name another link: its card is fetched again.
+    if (content !== status.content) {
+      await requestLinkCard(tx, options.jobs, row, { textChanged: true });
     }
     await emit(tx, statusEvent("status.updated", row));
     return row;
