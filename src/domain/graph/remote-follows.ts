@@ -35,6 +35,19 @@ import { blockAccount, unblockAccount } from "./block.ts";
 import { findAccountRow, followAccount, unfollowAccount } from "./follow.ts";
 import { followPair, insertFollow, lockPair, removeFollows } from "./follow-rows.ts";
 
+/** The row of a follow or request named by its activity `uri`, else by its local account. */
+function named(
+  table: typeof follows | typeof followRequests,
+  which: { uri?: string | null; localId?: string | null },
+) {
+  return (
+    or(
+      which.uri ? eq(table.uri, which.uri) : undefined,
+      which.localId ? eq(table.accountId, which.localId) : undefined,
+    ) ?? sql`FALSE`
+  );
+}
+
 /** What the remote server is to be answered. */
 export type FollowOutcome =
   | { kind: "accepted"; followId: string }
@@ -123,10 +136,7 @@ export async function acceptFollowRequestByRemote(
         and(
           eq(followRequests.targetAccountId, remoteId),
           isNull(accounts.domain),
-          or(
-            which.uri ? eq(followRequests.uri, which.uri) : undefined,
-            which.localId ? eq(followRequests.accountId, which.localId) : undefined,
-          ) ?? sql`FALSE`,
+          named(followRequests, which),
         ),
       )
       .limit(1);
@@ -165,14 +175,7 @@ export async function rejectFollowByRemote(
         .from(table)
         .innerJoin(accounts, eq(accounts.id, table.accountId))
         .where(
-          and(
-            eq(table.targetAccountId, remoteId),
-            isNull(accounts.domain),
-            or(
-              which.uri ? eq(table.uri, which.uri) : undefined,
-              which.localId ? eq(table.accountId, which.localId) : undefined,
-            ) ?? sql`FALSE`,
-          ),
+          and(eq(table.targetAccountId, remoteId), isNull(accounts.domain), named(table, which)),
         )
         .limit(1);
       return row?.accountId ?? null;

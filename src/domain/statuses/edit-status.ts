@@ -239,25 +239,31 @@ function editIn(
         statusId: row.id,
       });
     }
-    // FanOutOnWriteService#notify_about_update!: local accounts that boosted it.
-    const boosters = await tx
-      .selectDistinct({ accountId: statuses.accountId })
-      .from(statuses)
-      .innerJoin(accounts, eq(accounts.id, statuses.accountId))
-      .where(
-        and(eq(statuses.reblogOfId, row.id), isNull(statuses.deletedAt), isNull(accounts.domain)),
-      );
-    for (const b of boosters) {
-      await notify(tx, {
-        accountId: b.accountId,
-        fromAccountId: authorId,
-        type: "update",
-        statusId: row.id,
-      });
-    }
+    await notifyBoostersOfUpdate(tx, row.id, authorId);
     // A changed text may link elsewhere: its preview card is looked at again.
     await requestLinkCard(tx, ctx.jobs, row, { textChanged: text !== status.text });
     await emit(tx, statusEvent("status.updated", row));
     return row.id;
   });
+}
+
+/**
+ * FanOutOnWriteService#notify_about_update!: the local accounts that boosted
+ * status `statusId` hear that its author (`authorId`, local or remote) edited it.
+ */
+export async function notifyBoostersOfUpdate(
+  tx: DbOrTx,
+  statusId: string,
+  authorId: string,
+): Promise<void> {
+  const boosters = await tx
+    .selectDistinct({ accountId: statuses.accountId })
+    .from(statuses)
+    .innerJoin(accounts, eq(accounts.id, statuses.accountId))
+    .where(
+      and(eq(statuses.reblogOfId, statusId), isNull(statuses.deletedAt), isNull(accounts.domain)),
+    );
+  for (const b of boosters) {
+    await notify(tx, { accountId: b.accountId, fromAccountId: authorId, type: "update", statusId });
+  }
 }

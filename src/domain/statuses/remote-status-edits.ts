@@ -11,7 +11,7 @@
 // poll's counts and end (handle_implicit_update!).
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db, DbOrTx } from "../../db/database.ts";
-import { accounts, statusEdits, statuses, type StatusRow } from "../../db/schema/index.ts";
+import { statusEdits, statuses, type StatusRow } from "../../db/schema/index.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { newId } from "../../lib/ids.ts";
 import { idArray, textArray } from "../../lib/pg-arrays.ts";
@@ -36,6 +36,7 @@ import {
 } from "./remote-status-parts.ts";
 import { currentMedia } from "./status-media.ts";
 import { requestLinkCard } from "../cards/request.ts";
+import { notifyBoostersOfUpdate } from "./edit-status.ts";
 
 /** What a version shows besides its text: its media and their descriptions, its poll's options. */
 interface Attached {
@@ -165,22 +166,7 @@ export async function updateRemoteStatus(
         statusId: row.id,
       });
     }
-    // FanOutOnWriteService#notify_about_update!: local accounts that boosted it.
-    const boosters = await tx
-      .selectDistinct({ accountId: statuses.accountId })
-      .from(statuses)
-      .innerJoin(accounts, eq(accounts.id, statuses.accountId))
-      .where(
-        and(eq(statuses.reblogOfId, row.id), isNull(statuses.deletedAt), isNull(accounts.domain)),
-      );
-    for (const b of boosters) {
-      await notify(tx, {
-        accountId: b.accountId,
-        fromAccountId: accountId,
-        type: "update",
-        statusId: row.id,
-      });
-    }
+    await notifyBoostersOfUpdate(tx, row.id, accountId);
     // A changed text may name another link: its card is fetched again.
     if (content !== status.content) {
       await requestLinkCard(tx, options.jobs, row, { textChanged: true });
