@@ -161,7 +161,7 @@ describe("incoming Like and EmojiReact", () => {
     ).toBe(0);
   });
 
-  it("accepts an EmojiReact and a Flag without storing anything", async () => {
+  it("accepts an EmojiReact (not stored) and a Flag (a report: test/federation-reports.test.ts)", async () => {
     const post = await postStatus(t, alice, "React");
     for (const activity of [
       { id: remote.id(), type: "EmojiReact", actor: fan.id, object: post.uri, content: "🐑" },

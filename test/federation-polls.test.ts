@@ -85,6 +85,21 @@ function voteActivity(actor: FakeActor, statusUri: string, title: string) {
 
 const localUri = (status: { id: string }) => `${ALICE}/statuses/${status.id}`;
 
+/** The Updates of local polls waiting for their three minutes (outbox/polls.ts). */
+async function waitingPollUpdates(): Promise<{ key: string; in_seconds: number }[]> {
+  const { rows } = await t.database.db.execute<{ key: string; in_seconds: number }>(sql`
+    SELECT singleton_key AS key, extract(epoch FROM start_after - now())::float8 AS in_seconds
+    FROM pgboss.job WHERE name = 'federation.poll-update' AND state = 'created'`);
+  return rows;
+}
+
+/** Runs the waiting poll Updates now, as if their three minutes had passed. */
+async function runPollUpdates(): Promise<void> {
+  await t.database.db.execute(sql`UPDATE pgboss.job SET start_after = now()
+    WHERE name = 'federation.poll-update' AND state = 'created'`);
+  await t.drainJobs();
+}
+
 let n = 0;
 function questionOf(extra: Record<string, unknown> = {}): Record<string, any> {
   n++;
@@ -348,6 +363,7 @@ describe("votes in local polls", () => {
     const mentions = await t.json("/api/v1/notifications", { token: alice.token });
     expect(JSON.stringify(mentions.body)).not.toContain(vote.object.id);
 
+    await runPollUpdates();
     const updates = ofType(remote.received, "Update");
     expect(updates.length).toBeGreaterThanOrEqual(1);
     const object = updates.at(-1)!.body.object as Record<string, any>;
@@ -373,7 +389,7 @@ describe("votes in local polls", () => {
         json: { choices: [2] },
       });
     expect((await vote(status.poll.id)).status).toBe(200);
-    await t.drainJobs();
+    await runPollUpdates();
     const updates = ofType(remote.received, "Update");
     expect(updates).toHaveLength(1);
     expect(updates[0]!.body).toMatchObject({
@@ -384,8 +400,64 @@ describe("votes in local polls", () => {
     const hidden = await postPoll(alice, { hide_totals: true });
     remote.received.length = 0;
     expect((await vote(hidden.poll.id)).status).toBe(200);
-    await t.drainJobs();
+    await runPollUpdates();
     expect(remote.received).toEqual([]);
+  });
+
+  it("gathers the votes of three minutes into one Update, scheduled once per poll", async () => {
+    const status = await postPoll(alice, {});
+    const other = await postPoll(alice, {});
+    remote.received.length = 0;
+    const voter = await makeUser(t);
+    const local = (user: TestUser, pollId: string, choice: number) =>
+      t.json(`/api/v1/polls/${pollId}/votes`, {
+        method: "POST",
+        token: user.token,
+        json: { choices: [choice] },
+      });
+    expect((await local(bob, status.poll.id, 0)).status).toBe(200);
+    await remote.deliverAndRun(t, carol, voteActivity(carol, localUri(status), "coffee"));
+    await remote.deliverAndRun(t, dave, voteActivity(dave, localUri(status), "water"));
+    expect((await local(voter, status.poll.id, 2)).status).toBe(200);
+    expect((await local(bob, other.poll.id, 1)).status).toBe(200);
+    await t.drainJobs();
+    // Nothing yet: one Update waits per poll, three minutes after its first vote.
+    expect(ofType(remote.received, "Update")).toEqual([]);
+    const waiting = await waitingPollUpdates();
+    expect(waiting.map((w) => w.key).sort()).toEqual([status.id, other.id].sort());
+    for (const w of waiting) {
+      expect(w.in_seconds).toBeGreaterThan(150);
+      expect(w.in_seconds).toBeLessThanOrEqual(180);
+    }
+
+    await runPollUpdates();
+    const updates = ofType(remote.received, "Update");
+    const forPoll = (s: { id: string }) =>
+      updates.filter((u) => (u.body.object as Record<string, any>).id === localUri(s));
+    expect(new Set(forPoll(status).map((u) => u.body.id)).size).toBe(1);
+    expect(new Set(forPoll(other).map((u) => u.body.id)).size).toBe(1);
+    expect(forPoll(status)[0]!.body.object).toMatchObject({
+      votersCount: 4,
+      oneOf: [
+        { name: "tea", replies: { totalItems: 1 } },
+        { name: "coffee", replies: { totalItems: 1 } },
+        { name: "water", replies: { totalItems: 2 } },
+      ],
+    });
+    expect(await waitingPollUpdates()).toEqual([]);
+
+    // Once sent, the next vote schedules the next Update.
+    remote.received.length = 0;
+    expect((await local(await makeUser(t), status.poll.id, 1)).status).toBe(200);
+    await t.drainJobs();
+    expect(ofType(remote.received, "Update")).toEqual([]);
+    expect((await waitingPollUpdates()).map((w) => w.key)).toEqual([status.id]);
+    await runPollUpdates();
+    const next = ofType(remote.received, "Update");
+    expect(new Set(next.map((u) => u.body.id)).size).toBe(1);
+    expect((next[0]!.body.object as Record<string, any>).oneOf[1]).toMatchObject({
+      replies: { totalItems: 2 },
+    });
   });
 
   it("counts a multiple-choice voter once, and refuses a second single choice", async () => {

@@ -1,7 +1,8 @@
 // `herd emoji ...`: tootctl's emoji commands
 // (https://docs.joinmastodon.org/admin/tootctl/#emoji). `import` reads a
 // .tar.gz of PNG and GIF files, each becoming a local custom emoji named
-// after its file (with --prefix and --suffix); `purge` removes custom emojis
+// after its file (with --prefix and --suffix); `export` writes such an
+// archive of the local ones (emoji-export.ts); `purge` removes custom emojis
 // and their files.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -12,6 +13,7 @@ import { purgeCustomEmojis } from "../domain/emojis/purge.ts";
 import { readTar, TarError } from "../lib/tar.ts";
 import { createMediaStorage } from "../storage/index.ts";
 import { CommandError, stringFlag, type Command } from "./command.ts";
+import { exportCommand } from "./emoji-export.ts";
 
 /** An archive may not unpack to more than this (emoji packs are a few MB). */
 const MAX_ARCHIVE_BYTES = 512 * 1024 * 1024;
@@ -124,4 +126,4 @@ const purge: Command = {
   },
 };
 
-export const emojiCommands: Command[] = [importCommand, purge];
+export const emojiCommands: Command[] = [importCommand, exportCommand, purge];

@@ -7,7 +7,7 @@
 // ALLOW_PRIVATE_ADDRESS lets Fedify fetch loopback and private addresses
 // (development only). Local actions go out through the `outgoing` event
 // subscriber (outbox/), deliveries are retried and failing hosts skipped
-// (delivery-queue.ts). This folder is the only one that knows ActivityPub's
+// (delivery-queue.ts), and carry Herd's User-Agent (delivery-user-agent.ts). This folder is the only one that knows ActivityPub's
 // vocabulary; it never imports the client API (src/mastodon) nor the reverse.
 import { createFederation, type Federation } from "@fedify/fedify";
 import type { MiddlewareHandler } from "hono";
@@ -17,7 +17,7 @@ import type { InTransactionSubscriber } from "../domain/events/bus.ts";
 import type { Resolver } from "../domain/federation-port.ts";
 import { HERD_VERSION } from "../domain/instance/software.ts";
 import type { HerdEnv } from "../http/env.ts";
-import type { JobRunner } from "../jobs/queue.ts";
+import type { JobRunner, QueueSpec } from "../jobs/queue.ts";
 import type { Logger } from "../logger.ts";
 import { urlsFor } from "../urls.ts";
 import { dispatchActor, dispatchKeyPairs } from "./actor.ts";
@@ -27,6 +27,7 @@ import type { FederationEnv } from "./env.ts";
 import { registerInbox } from "./inbox.ts";
 import { createDeliveryFailures } from "./delivery-failures.ts";
 import { FINAL_STATUS_CODES, OUTBOX_RETRY_POLICY, trackDeliveries } from "./delivery-queue.ts";
+import { withDeliveryUserAgent } from "./delivery-user-agent.ts";
 import {
   createJobMessageQueue,
   FEDERATION_JOB_NAMES as QUEUE_JOB_NAMES,
@@ -38,15 +39,17 @@ import { federationMiddleware } from "./middleware.ts";
 import { registerObjects } from "./objects.ts";
 import { registerActivityObjects } from "./outbox/activity-objects.ts";
 import { OUTGOING_JOB, outgoingJobHandler, outgoingSubscriber } from "./outbox/outgoing.ts";
+import { POLL_UPDATE_JOB, pollUpdateJobHandler } from "./outbox/polls.ts";
 import { remoteLoaderFactories } from "./remote-fetch.ts";
 import { createResolver } from "./resolver.ts";
 import { registerWebFinger } from "./webfinger.ts";
 
 /** Every job queue of federation: Fedify's tasks, the outgoing activities, backfills. */
-export const FEDERATION_JOB_NAMES: readonly string[] = [
+export const FEDERATION_JOB_NAMES: readonly QueueSpec[] = [
   ...QUEUE_JOB_NAMES,
   OUTGOING_JOB,
   BACKFILL_JOB,
+  { name: POLL_UPDATE_JOB, unique: true },
 ];
 
 export interface FederationDeps {
@@ -101,7 +104,7 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
   );
   const queues = {
     inbox: tracking.inbox,
-    outbox: tracking.outbox,
+    outbox: withDeliveryUserAgent(tracking.outbox, env.fetchPolicy.userAgent),
     fanout: createJobMessageQueue(deps.jobs, FEDERATION_JOBS.fanout),
   };
 
@@ -140,6 +143,7 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
     async startQueue() {
       await deps.jobs.work(OUTGOING_JOB, outgoingJobHandler(env, federation));
       await deps.jobs.work(BACKFILL_JOB, backfillJobHandler(env, federation));
+      await deps.jobs.work(POLL_UPDATE_JOB, pollUpdateJobHandler(env, federation));
       federation
         .startQueue(undefined, { signal: controller.signal })
         .catch((err) => env.logger.error("federation queue stopped", { err }));

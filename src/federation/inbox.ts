@@ -29,11 +29,12 @@ import {
   Update,
 } from "@fedify/vocab";
 import type { FederationEnv } from "./env.ts";
-import { onBlock, onFlag, onMove } from "./inbox/accounts.ts";
+import { onBlock, onMove } from "./inbox/accounts.ts";
 import { onAdd, onRemove } from "./inbox/featured.ts";
 import { onAccept, onFollow, onReject } from "./inbox/follows.ts";
 import { onAnnounce, onEmojiReact, onLike } from "./inbox/interactions.ts";
 import { onCreate, onDelete, onUpdate } from "./inbox/posts.ts";
+import { onFlag } from "./inbox/reports.ts";
 import { onUndo } from "./inbox/undo.ts";
 
 export function registerInbox(federation: Federation<void>, env: FederationEnv): void {

@@ -10,7 +10,7 @@
 //   sanitises and stores it: profile, images (remote URLs as they are),
 //   flags, endpoints and collections, the RSA key, alsoKnownAs, movedTo
 //   (resolved one level deep), counts of its collections' totalItems,
-//   `published`;
+//   `published`, the custom emojis of its `tag` (as a post's);
 // - an account stored for the first time has its pinned and newest posts
 //   fetched by a job (backfill.ts).
 // https://docs.joinmastodon.org/spec/activitypub/#as
@@ -34,6 +34,7 @@ import type { AccountRow } from "../db/schema/index.ts";
 import { requestBackfill } from "./backfill.ts";
 import { findLocalAccount } from "./local-actor.ts";
 import { fetchObject, httpHref, preferredHref, text, type FetchContext } from "./remote-object.ts";
+import { emojisOf } from "./remote-note-parts.ts";
 import { lookupWebFinger, type WebFingerResult } from "./remote-webfinger.ts";
 
 /** Usernames another server may give: no spaces, slashes or `@`, at most 255 characters. */
@@ -48,7 +49,14 @@ export async function localAccountOfUri(fc: FetchContext, uri: string): Promise<
   const base = fc.env.urls.base;
   if (!uri.startsWith(`${base}/`)) return null;
   const match = /^\/(?:users\/|@)([^/?#]+)$/.exec(uri.slice(base.length));
-  return match ? findLocalAccount(fc.env, decodeURIComponent(match[1]!)) : null;
+  if (!match) return null;
+  let username: string;
+  try {
+    username = decodeURIComponent(match[1]!);
+  } catch {
+    return null; // a malformed escape (`%zz`) names no one
+  }
+  return findLocalAccount(fc.env, username);
 }
 
 /** The account (local or stored remote) of actor `uri`, without fetching anything. */
@@ -196,6 +204,7 @@ export async function storeActor(
     createdAt: actor.published ? new Date(actor.published.epochMilliseconds) : null,
     suspended: actor.suspended === true,
     webfingered: handle.webfingered,
+    emojis: await emojisOf(fc, actor),
   };
   const stored = await upsertRemoteAccount(fc.env.db, data, fc.env.jobs);
   // First seen: its pinned and newest posts are fetched by a job (backfill.ts).

@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import type pg from "pg";
 import { fromDrizzle, PgBoss, type ConstructorOptions, type Db as BossDb } from "pg-boss";
 import type { Logger } from "../logger.ts";
-import type { JobHandler, JobRunner, SendOptions } from "./queue.ts";
+import type { JobHandler, JobRunner, QueueSpec, SendOptions } from "./queue.ts";
 
 export interface PgBossQueueOptions {
   /** pg-boss opens a pool of its own on this URL (the server: LISTEN/NOTIFY wakes workers at once). */
@@ -18,7 +18,7 @@ export interface PgBossQueueOptions {
   max?: number;
   logger: Logger;
   /** The queues to create if missing (every job name a handler exists for). */
-  queues: readonly string[];
+  queues: readonly QueueSpec[];
   /** Workers poll for jobs (the server); false: jobs run only through drain() (tests). */
   poll: boolean;
   /** Install or upgrade pg-boss's schema on start (default true). */
@@ -83,6 +83,8 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobRunner {
       await boss.send(name, data, {
         ...(db ? { db } : {}),
         ...(delay && delay > 0 ? { startAfter: Math.ceil(delay) } : {}),
+        ...(sendOptions.singletonKey ? { singletonKey: sendOptions.singletonKey } : {}),
+        ...(sendOptions.orderingKey ? { group: { id: sendOptions.orderingKey } } : {}),
       });
     },
 
@@ -91,7 +93,8 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobRunner {
       if (!poll) return;
       await boss.work<object>(
         name,
-        { batchSize: 1, pollingIntervalSeconds: 2, localConcurrency: 2 },
+        // A job sent with an orderingKey (a group) waits while one of its key runs.
+        { batchSize: 1, pollingIntervalSeconds: 2, localConcurrency: 2, groupConcurrency: 1 },
         async (jobs) => {
           for (const job of jobs) {
             try {
@@ -114,8 +117,16 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobRunner {
       await boss.start();
       started = true;
       const existing = new Set((await boss.getQueues()).map((q) => q.name));
-      for (const name of options.queues) {
-        if (!existing.has(name)) await boss.createQueue(name, QUEUE_SETTINGS);
+      for (const spec of options.queues) {
+        const name = typeof spec === "string" ? spec : spec.name;
+        if (existing.has(name)) continue;
+        // pg-boss's `short` policy: one waiting job per singleton key (an insert of
+        // another is skipped by its unique index), any number running.
+        const unique = typeof spec !== "string" && spec.unique;
+        await boss.createQueue(
+          name,
+          unique ? { ...QUEUE_SETTINGS, policy: "short" } : QUEUE_SETTINGS,
+        );
       }
     },
 
@@ -134,7 +145,7 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobRunner {
       for (;;) {
         let ran = 0;
         for (const name of handlers.keys()) {
-          const jobs = await boss.fetch<object>(name, { batchSize: 50 });
+          const jobs = await boss.fetch<object>(name, { batchSize: 50, groupConcurrency: 1 });
           for (const job of jobs) {
             try {
               await run(name, job.data);

@@ -13,7 +13,24 @@ export interface SendOptions {
   tx?: DbOrTx;
   /** Run it no sooner than this many seconds from now (a retry's back-off). */
   delaySeconds?: number;
+  /**
+   * In a queue created `unique` (QueueSpec): while a job of this key waits,
+   * another sent with it is dropped, as Sidekiq's `unique: :until_executed`.
+   */
+  singletonKey?: string;
+  /**
+   * Jobs of one key run one at a time, oldest first (pg-boss's groups with a
+   * concurrency of one); see src/federation/job-queue.ts for what this does
+   * and does not promise.
+   */
+  orderingKey?: string;
 }
+
+/**
+ * A queue to create: its name, or its name and `unique: true`, for jobs sent
+ * with a `singletonKey` of which at most one per key waits at a time.
+ */
+export type QueueSpec = string | { name: string; unique: true };
 
 /** What domain code sees: a way to ask for work to be done later. */
 export interface JobQueue {

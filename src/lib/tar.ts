@@ -110,32 +110,39 @@ function splitName(name: string): [prefix: string, name: string] {
 }
 
 /**
- * A ustar archive of `files` (regular files, mode 0644), ended by two zero
- * blocks: what `herd emoji export` would write, and what tests build.
+ * One regular file (mode 0644) of a ustar archive: its header block, its
+ * bytes and the padding to a whole block. An archive is its entries, then
+ * TAR_END; `herd emoji export` writes them one by one.
  */
+export function tarEntry(fileName: string, data: Uint8Array): Uint8Array {
+  const header = new Uint8Array(BLOCK);
+  const [prefix, name] = splitName(fileName);
+  writeField(header, 0, 100, name);
+  writeField(header, 100, 8, octal(0o644, 8));
+  writeField(header, 108, 8, octal(0, 8));
+  writeField(header, 116, 8, octal(0, 8));
+  writeField(header, 124, 12, octal(data.length, 12));
+  writeField(header, 136, 12, octal(0, 12));
+  header[156] = 0x30; // "0": a regular file
+  writeField(header, 257, 6, "ustar");
+  writeField(header, 263, 2, "00");
+  writeField(header, 345, 155, prefix);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;
+  writeField(header, 148, 8, `${octal(sum, 7)}\0`);
+  const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
+  const out = new Uint8Array(BLOCK + data.length + pad);
+  out.set(header, 0);
+  out.set(data, BLOCK);
+  return out;
+}
+
+/** The end-of-archive marker: two zero blocks. */
+export const TAR_END: Uint8Array = new Uint8Array(BLOCK * 2);
+
+/** A ustar archive of `files` (regular files, mode 0644), ended by TAR_END (tests build these). */
 export function writeTar(files: readonly { name: string; data: Uint8Array }[]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  for (const file of files) {
-    const header = new Uint8Array(BLOCK);
-    const [prefix, name] = splitName(file.name);
-    writeField(header, 0, 100, name);
-    writeField(header, 100, 8, octal(0o644, 8));
-    writeField(header, 108, 8, octal(0, 8));
-    writeField(header, 116, 8, octal(0, 8));
-    writeField(header, 124, 12, octal(file.data.length, 12));
-    writeField(header, 136, 12, octal(0, 12));
-    header[156] = 0x30; // "0": a regular file
-    writeField(header, 257, 6, "ustar");
-    writeField(header, 263, 2, "00");
-    writeField(header, 345, 155, prefix);
-    let sum = 0;
-    for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : header[i]!;
-    writeField(header, 148, 8, `${octal(sum, 7)}\0`);
-    parts.push(header, file.data);
-    const pad = (BLOCK - (file.data.length % BLOCK)) % BLOCK;
-    if (pad > 0) parts.push(new Uint8Array(pad));
-  }
-  parts.push(new Uint8Array(BLOCK * 2));
+  const parts = [...files.map((f) => tarEntry(f.name, f.data)), TAR_END];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const part of parts) {

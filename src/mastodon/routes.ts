@@ -33,6 +33,7 @@ import { registerProfileImagesRoutes } from "./v1/profile-images.ts";
 import { registerSearchRoutes } from "./v2/search.ts";
 import { registerPollsRoutes } from "./v1/polls.ts";
 import { registerScheduledStatusesRoutes } from "./v1/scheduled-statuses.ts";
+import { registerReportsRoutes } from "./v1/reports.ts";
 
 export function registerMastodonRoutes(app: Hono<HerdEnv>): void {
   registerAppsRoutes(app);
@@ -66,6 +67,7 @@ export function registerMastodonRoutes(app: Hono<HerdEnv>): void {
   registerSearchRoutes(app);
   registerPollsRoutes(app);
   registerScheduledStatusesRoutes(app);
+  registerReportsRoutes(app);
   // Keep last: answers for features not built yet; real routes above win.
   registerPlaceholderRoutes(app);
 }

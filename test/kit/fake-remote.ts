@@ -77,6 +77,14 @@ export interface Received {
   headers: IncomingMessage["headers"];
 }
 
+/** A request Herd made to the fake remote. */
+export interface Recorded {
+  method: string;
+  /** The path with its query. */
+  path: string;
+  headers: IncomingMessage["headers"];
+}
+
 export interface FakeRemote {
   /** `http://127.0.0.1:<port>` */
   origin: string;
@@ -87,6 +95,8 @@ export interface FakeRemote {
   received: Received[];
   /** The paths (with queries) Herd asked it for, oldest first. */
   hits: string[];
+  /** Every request Herd made to it (GETs and POSTs), with its headers, oldest first. */
+  requests: Recorded[];
   /** Adds an actor (Mastodon-shaped Person) served at /users/:username. */
   addActor(username: string, extra?: Record<string, unknown>): Promise<FakeActor>;
   /** Serves `document` at `path` (JSON, or a raw answer). */
@@ -135,12 +145,18 @@ export async function startFakeRemote(): Promise<FakeRemote> {
   const actors = new Map<string, FakeActor>();
   const received: Received[] = [];
   const hits: string[] = [];
+  const requests: Recorded[] = [];
   let origin = "";
   let host = "";
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", origin);
     hits.push(url.pathname + url.search);
+    requests.push({
+      method: req.method ?? "GET",
+      path: url.pathname + url.search,
+      headers: req.headers,
+    });
     if (req.method === "POST") {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
@@ -208,6 +224,7 @@ export async function startFakeRemote(): Promise<FakeRemote> {
     actors,
     received,
     hits,
+    requests,
     async addActor(username, extra = {}) {
       const keys = await rsaKeyPair();
       const id = `${origin}/users/${username}`;

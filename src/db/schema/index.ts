@@ -11,3 +11,4 @@ export * from "./media.ts";
 export * from "./polls.ts";
 export * from "./scheduled-statuses.ts";
 export * from "./cards.ts";
+export * from "./reports.ts";

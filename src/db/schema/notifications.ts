@@ -23,6 +23,8 @@ export const notifications = pgTable("notifications", {
   fromAccountId: id("from_account_id").notNull(),
   type: text("type").$type<NotificationType>().notNull(),
   statusId: id("status_id"),
+  /** The report an `admin.report` is about (migrations/0110_reports.sql). */
+  reportId: id("report_id"),
   groupKey: text("group_key"),
   filtered: boolean("filtered").notNull().default(false),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

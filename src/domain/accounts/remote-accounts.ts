@@ -9,9 +9,13 @@
 // - the bio and field values are sanitised here (Mastodon's strict
 //   allow-list, src/lib/sanitize-html.ts), names are plain text, lengths
 //   are capped; images are the remote URLs, or the storage keys of their
-//   cached copies (media/remote-cache-profiles.ts);
+//   cached copies (media/remote-cache-profiles.ts), and none are taken from
+//   a server whose media a domain block rejects;
 // - the remote server's `suspended` suspends it (suspension_origin 'remote')
 //   and lifts only a suspension it made;
+// - the custom emojis its `tag` names are stored as its server's
+//   (ProcessAccountService#process_emoji), so that its name, bio and fields
+//   show them (Account#emojis, domain/emojis/account-emojis.ts);
 // - stale after a day (Account#possibly_stale?), then fetched again;
 // - a deleted actor's row goes with everything it made, the counters of
 //   what it touched being put right first.
@@ -26,7 +30,9 @@ import { onDirectStatusDeleted } from "../conversations/account-conversations.ts
 import { emit } from "../events/emit.ts";
 import { statusEvent } from "../events/types.ts";
 import { removeFollows } from "../graph/follow-rows.ts";
+import { rejectsMediaFrom } from "../instance/domain-block-rules.ts";
 import { keepCachedProfileImages } from "../media/remote-cache-profiles.ts";
+import { storeRemoteEmojis, type RemoteEmoji } from "../statuses/remote-status-parts.ts";
 import { onUnfollow } from "../timelines/feeds.ts";
 
 /** Account#possibly_stale?: refreshed when older than a day. */
@@ -77,6 +83,8 @@ export interface RemoteAccountData {
   suspended: boolean;
   /** WebFinger confirmed `username@domain` just now. */
   webfingered: boolean;
+  /** The custom emojis of its `tag` (Emoji tags with an embedded icon). */
+  emojis?: RemoteEmoji[];
 }
 
 const clip = (s: string, n: number) => (s.length > n ? s.slice(0, n) : s);
@@ -124,6 +132,18 @@ function profileColumns(d: RemoteAccountData, now: Date) {
     ...(count(d.followingCount) !== null ? { followingCount: count(d.followingCount)! } : {}),
     ...(count(d.statusesCount) !== null ? { statusesCount: count(d.statusesCount)! } : {}),
   };
+}
+
+/** The profile columns but the avatar and header. */
+function withoutImages(columns: ReturnType<typeof profileColumns>) {
+  const {
+    avatarUrl: _avatar,
+    avatarStaticUrl: _avatarStatic,
+    headerUrl: _header,
+    headerStaticUrl: _headerStatic,
+    ...rest
+  } = columns;
+  return rest;
 }
 
 const byHandle = (username: string, domain: string) =>
@@ -186,7 +206,11 @@ export async function upsertRemoteAccount(
       sql`SELECT pg_advisory_xact_lock(hashtextextended(${`remote-account:${data.uri}`}, 0))`,
     );
     const now = new Date();
-    const columns = profileColumns(data, now);
+    const profile = profileColumns(data, now);
+    // ProcessAccountService#skip_download?: a server whose media are rejected
+    // gives no avatar nor header (a known account keeps its own).
+    const columns = (await rejectsMediaFrom(tx, data.domain)) ? withoutImages(profile) : profile;
+    await storeRemoteEmojis(tx, data.domain, data.emojis ?? []);
     const existing =
       (await findRemoteAccountByUri(tx, data.uri)) ??
       (await findRemoteAccountByHandle(tx, data.username, data.domain));

@@ -11,7 +11,8 @@
 //    do (a card needs a title or a player); the card's URL is the one after
 //    redirects, or the page's canonical URL;
 // 4. the card's image is downloaded and stored (card-image.ts), before the
-//    row that names it; a replaced image is deleted by a job sent in the
+//    row that names it (never from a server whose media a domain block
+//    rejects); a replaced image is deleted by a job sent in the
 //    transaction that stops naming it;
 // 5. the card is attached, and `status.updated` is emitted so that streams
 //    send `status.update` with the card.
@@ -33,6 +34,7 @@ import { newId } from "../../lib/ids.ts";
 import { safeGet, SafeFetchError } from "../../lib/safe-fetch.ts";
 import { emit } from "../events/emit.ts";
 import { previewLanded } from "../events/types.ts";
+import { rejectsMediaAt } from "../instance/domain-block-rules.ts";
 import { discardFiles, withStoredFiles } from "../media/files.ts";
 import { downloadCardImage, type CardImage } from "./card-image.ts";
 import { CARD_REFRESH_MS, type CardContext } from "./context.ts";
@@ -216,7 +218,11 @@ export async function refreshStatusCard(ctx: CardContext, statusId: string): Pro
     .from(previewCards)
     .where(eq(previewCards.url, fetched.url));
   const id = existing?.id ?? newId();
-  const image = fetched.imageUrl ? await downloadCardImage(fetched.imageUrl, id, ctx.fetch) : null;
+  // No image from a server whose media a domain block rejects (domain-block-rules.ts).
+  const image =
+    fetched.imageUrl && !(await rejectsMediaAt(ctx.db, fetched.imageUrl))
+      ? await downloadCardImage(fetched.imageUrl, id, ctx.fetch)
+      : null;
   await withStoredFiles(ctx.storage, image ? [image.file] : [], () =>
     ctx.db.transaction(async (tx) => {
       const row = await saveCard(ctx, tx, id, fetched, image);

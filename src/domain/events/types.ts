@@ -93,7 +93,18 @@ export type DomainEvent =
       voteIds: string[];
     } & PollFacts)
   /** Poll `pollId` of status `statusId` has ended (its voters were told). */
-  | ({ type: "poll.closed" } & PollFacts);
+  | ({ type: "poll.closed" } & PollFacts)
+  /**
+   * `accountId` reported `targetAccountId` (report `reportId`); `forward`:
+   * other servers are to get a Flag (the report's forward_to_domains).
+   */
+  | {
+      type: "report.created";
+      reportId: string;
+      accountId: string;
+      targetAccountId: string;
+      forward: boolean;
+    };
 
 /** What poll events say about the poll. */
 export interface PollFacts {

@@ -6,7 +6,8 @@
 // `cache/accounts/...`. The account's avatar_url (header_url) then holds the
 // copy's storage key, and remote_profile_images remembers the remote URL it
 // came from. Modes "receipt" and "view" both copy them (there is no proxy
-// for profile images, as in Mastodon); "never" keeps the remote URLs.
+// for profile images, as in Mastodon); "never" keeps the remote URLs. None
+// is downloaded from a server whose media a domain block rejects.
 //
 // A refresh writes the actor's URLs again (remote-accounts.ts);
 // `keepCachedProfileImages`, in that transaction, puts the copy back when
@@ -22,6 +23,7 @@ import {
 import type { JobQueue } from "../../jobs/queue.ts";
 import type { MediaStorage } from "../../storage/storage.ts";
 import { DomainError } from "../errors.ts";
+import { rejectsMediaFrom } from "../instance/domain-block-rules.ts";
 import { discardFiles, storeFiles } from "./files.ts";
 import {
   prepareProfileImages,
@@ -179,6 +181,8 @@ export async function cacheRemoteProfileImages(
     .from(accounts)
     .where(and(eq(accounts.id, accountId), isNotNull(accounts.domain)));
   if (!account) return;
+  // ProcessAccountService#skip_download?: nothing downloaded from a server whose media are rejected.
+  if (await rejectsMediaFrom(ctx.db, account.domain)) return;
   const copies = await copiesOf(ctx.db, accountId);
   for (const kind of KINDS) {
     const url = current(account, kind);

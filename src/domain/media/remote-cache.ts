@@ -12,10 +12,13 @@
 // uncached file names that proxy, which downloads it, then redirects to the
 // copy. A download that fails (refused address, timeout, too large, a file
 // that is not what it says) leaves the attachment uncached: its entity keeps
-// naming the proxy, and `remote_url` always names the original.
+// naming the proxy, and `remote_url` always names the original. Files of a
+// server whose media a domain block rejects are never downloaded
+// (domain-block-rules.ts), nor proxied.
 import { and, asc, eq, gt, isNotNull, isNull, lt } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.ts";
 import {
+  accounts,
   mediaAttachments,
   statuses,
   type MediaAttachmentRow,
@@ -24,6 +27,7 @@ import {
 import type { JobQueue } from "../../jobs/queue.ts";
 import { isId } from "../../lib/ids.ts";
 import type { MediaStorage } from "../../storage/storage.ts";
+import { rejectsMediaFrom } from "../instance/domain-block-rules.ts";
 import { MEDIA_LIMITS } from "../instance/limits.ts";
 import { statusVisibleTo } from "../statuses/visibility.ts";
 import { StreamError, transcodeAv } from "./av.ts";
@@ -161,6 +165,18 @@ async function processDownload(
   }
 }
 
+/**
+ * DomainBlock.reject_media? of the attachment's account (FetchMediaWorker,
+ * MediaProxyController): its file is never downloaded.
+ */
+async function mediaRejected(db: DbOrTx, row: MediaAttachmentRow): Promise<boolean> {
+  const [account] = await db
+    .select({ domain: accounts.domain })
+    .from(accounts)
+    .where(eq(accounts.id, row.accountId));
+  return rejectsMediaFrom(db, account?.domain ?? null);
+}
+
 async function findMedia(db: DbOrTx, id: string): Promise<MediaAttachmentRow | null> {
   const [row] = await db.select().from(mediaAttachments).where(eq(mediaAttachments.id, id));
   return row ?? null;
@@ -181,6 +197,7 @@ export async function cacheRemoteAttachment(
   const row = await findMedia(ctx.db, mediaId);
   if (!row || row.remoteUrl === null) return null;
   if (row.fileKey !== null) return row;
+  if (await mediaRejected(ctx.db, row)) return null;
   const limit = row.type === "image" ? MEDIA_LIMITS.imageSizeLimit : MEDIA_LIMITS.videoSizeLimit;
   const file = await downloadRemoteFile(row.remoteUrl, limit, ctx.fetch, ACCEPT);
   const processed = file ? await processDownload(ctx, row, file) : null;
@@ -261,6 +278,9 @@ export async function proxiedMedia(
   if (!found) return null;
   let row: MediaAttachmentRow | null = found.media;
   if (row.fileKey === null) {
+    // Refused media are not sent elsewhere either: Mastodon's proxy then
+    // names a file it does not have.
+    if (await mediaRejected(ctx.db, row)) return null;
     if (ctx.mode === "never") return { remoteUrl: row.remoteUrl! };
     let download = pending.get(id);
     if (!download) {

@@ -40,6 +40,8 @@ export interface NotificationView {
   fromAccountId: string;
   /** The status the notification is about (the original of a boost), if any. */
   targetStatusId: string | null;
+  /** The report an `admin.report` is about. */
+  reportId: string | null;
 }
 
 type RawView = {
@@ -50,6 +52,7 @@ type RawView = {
   filtered: boolean;
   from_account_id: string;
   target_status_id: string | null;
+  report_id: string | null;
 };
 
 export const toView = (r: RawView): NotificationView => ({
@@ -60,6 +63,7 @@ export const toView = (r: RawView): NotificationView => ({
   filtered: r.filtered,
   fromAccountId: r.from_account_id,
   targetStatusId: r.target_status_id,
+  reportId: r.report_id,
 });
 
 /** `notifications n` with its stored status `s0`: the FROM of every listing. */
@@ -67,7 +71,7 @@ export const FROM = sql.raw(`notifications n LEFT JOIN statuses s0 ON s0.id = n.
 
 /** The columns of a NotificationView over FROM. */
 export const VIEW_COLUMNS = sql.raw(
-  `n.id, n.type, n.created_at, n.group_key, n.filtered, n.from_account_id,
+  `n.id, n.type, n.created_at, n.group_key, n.filtered, n.from_account_id, n.report_id,
    CASE WHEN n.status_id IS NULL THEN NULL ELSE coalesce(s0.reblog_of_id, s0.id) END AS target_status_id`,
 );
 

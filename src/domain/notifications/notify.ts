@@ -30,6 +30,8 @@ export interface NewNotification {
   fromAccountId: string;
   type: NotificationType;
   statusId?: string | null;
+  /** The report of an `admin.report` (Notification#report). */
+  reportId?: string | null;
 }
 
 export async function notify(tx: DbOrTx, n: NewNotification): Promise<void> {
@@ -48,6 +50,7 @@ export async function notify(tx: DbOrTx, n: NewNotification): Promise<void> {
     fromAccountId: n.fromAccountId,
     type: n.type,
     statusId,
+    reportId: n.reportId ?? null,
     groupKey,
     filtered,
   });

@@ -15,7 +15,7 @@
 //   that boosted the status get an "update" notification;
 // - the media sent replace the status's (UpdateStatusService#update_media_attachments!:
 //   dropped ones stay attached for the history), `media_attributes` change
-//   their description and focal point; the poll sent replaces the status's
+//   their description, focal point and thumbnail (edit-media.ts); the poll sent replaces the status's
 //   (none removes it; new options reset its votes); each version in the
 //   history records its media, their descriptions then, and its poll's options.
 import { and, eq, isNull, sql } from "drizzle-orm";
@@ -23,19 +23,19 @@ import type { Db, DbOrTx } from "../../db/database.ts";
 import { accounts, statusEdits, statuses, type StatusRow } from "../../db/schema/index.ts";
 import { isId, newId } from "../../lib/ids.ts";
 import { idArray, textArray } from "../../lib/pg-arrays.ts";
-import { validationError, type Details } from "../accounts/create-local-account.ts";
 import { requestLinkCard } from "../cards/request.ts";
 import { notFound } from "../errors.ts";
 import { emit } from "../events/emit.ts";
 import { statusEvent } from "../events/types.ts";
-import { checkDescription, parseFocus } from "../media/validation.ts";
 import { notify } from "../notifications/notify.ts";
 import { checkPoll, type PollParams } from "../polls/input.ts";
 import { pollOfStatus, replacePoll } from "../polls/write.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
+import type { MediaStorage } from "../../storage/storage.ts";
 import { postingLanguage, type Author } from "./create-status.ts";
 import { resolveMentions, syncMentions } from "./mentions.ts";
 import { renderStatusContent, type FormatContext } from "./render.ts";
+import { updateMediaAttributes, type MediaAttributes } from "./edit-media.ts";
 import { attachMedia, currentMedia, resolveMedia } from "./status-media.ts";
 import { syncStatusTags } from "./tags.ts";
 import { validateStatus } from "./validate.ts";
@@ -50,12 +50,6 @@ export interface StatusChanges {
   mediaAttributes?: MediaAttributes[];
   /** The poll sent, as permitted (null or absent: none). */
   poll?: PollParams | null;
-}
-
-export interface MediaAttributes {
-  id: string;
-  description?: string | null;
-  focus?: string | null;
 }
 
 /** What a version shows besides its text (Status#snapshot!). */
@@ -99,36 +93,11 @@ async function attachmentsOf(tx: DbOrTx, statusId: string): Promise<Attachments>
   return { media: await currentMedia(tx, statusId), pollOptions: poll?.options ?? null };
 }
 
-/**
- * `media_attributes` for the attachments the edit keeps (MediaAttachment#update!
- * of description and focus); returns whether any changed.
- */
-async function updateMediaAttributes(
-  tx: DbOrTx,
-  kept: readonly { id: string; description: string | null; meta: object }[],
-  changes: readonly MediaAttributes[],
-): Promise<boolean> {
-  let changed = false;
-  for (const media of kept) {
-    const change = changes.find((c) => c.id.trim() !== "" && c.id.trim() === media.id);
-    if (!change) continue;
-    const details: Details = {};
-    checkDescription(details, change.description);
-    if (Object.keys(details).length > 0) throw validationError(details);
-    const description =
-      change.description === undefined ? media.description : change.description || null;
-    const focus = parseFocus(change.focus);
-    const oldFocus = (media.meta as { focus?: unknown }).focus;
-    const moved = focus !== null && JSON.stringify(focus) !== JSON.stringify(oldFocus);
-    const meta = moved ? { ...media.meta, focus } : media.meta;
-    if (description === media.description && !moved) continue;
-    changed = true;
-    await tx.execute(sql`UPDATE media_attachments
-      SET description = ${description}, meta = ${JSON.stringify(meta)}::jsonb, updated_at = now()
-      WHERE id = ${media.id}::bigint`);
-  }
-  return changed;
-}
+/** What an edit needs besides the database: formatting, jobs, and storage for thumbnails. */
+export type EditContext = FormatContext & {
+  jobs?: JobQueue | null;
+  storage?: MediaStorage | null;
+};
 
 /** Thrown to roll back an edit that changed nothing (UpdateStatusService::NoChangesSubmittedError). */
 class NoChanges extends Error {}
@@ -136,15 +105,18 @@ class NoChanges extends Error {}
 /** Edits `author`'s status `id`; returns its id. */
 export async function editStatus(
   db: Db,
-  ctx: FormatContext & { jobs?: JobQueue | null },
+  ctx: EditContext,
   author: Author,
   id: string,
   changes: StatusChanges,
 ): Promise<string> {
   if (!isId(id)) throw notFound();
+  // Thumbnails of `media_attributes` written before their rows: gone again on a rollback.
+  const written: string[] = [];
   try {
-    return await editIn(db, ctx, author, id, changes);
+    return await editIn(db, ctx, written, author, id, changes);
   } catch (error) {
+    if (written.length > 0) await ctx.storage?.delete(written).catch(() => undefined);
     if (error instanceof NoChanges) return id;
     throw error;
   }
@@ -152,7 +124,8 @@ export async function editStatus(
 
 function editIn(
   db: Db,
-  ctx: FormatContext & { jobs?: JobQueue | null },
+  ctx: EditContext,
+  written: string[],
   author: Author,
   id: string,
   changes: StatusChanges,
@@ -199,8 +172,12 @@ function editIn(
 
     const mediaIds = media.map((m) => m.id);
     const mediaChanged =
-      (await updateMediaAttributes(tx, media, changes.mediaAttributes ?? [])) ||
-      mediaIds.join(",") !== before.media.ids.join(",");
+      (await updateMediaAttributes(
+        tx,
+        { storage: ctx.storage, jobs: ctx.jobs, written },
+        media,
+        changes.mediaAttributes ?? [],
+      )) || mediaIds.join(",") !== before.media.ids.join(",");
     if (mediaChanged) await attachMedia(tx, status.id, media);
     const pollChanged = await replacePoll(tx, ctx.jobs ?? null, status, checkedPoll?.poll ?? null);
     const changed =

@@ -23,6 +23,7 @@ import { newId } from "../../lib/ids.ts";
 import { idArray } from "../../lib/pg-arrays.ts";
 import { SHORTCODE_RE } from "../emojis/shortcodes.ts";
 import type { RemotePollData } from "../polls/remote-polls.ts";
+import { rejectsMediaFrom } from "../instance/domain-block-rules.ts";
 import { requestRemoteMediaCache } from "../media/remote-cache.ts";
 import { findOrCreateTags, normalizeTagName } from "./tags.ts";
 
@@ -262,6 +263,11 @@ export async function setAttachments(
   const { rows } = await tx.execute<{ ids: string[] | null }>(sql`
     SELECT ordered_media_attachment_ids::text[] AS ids FROM statuses WHERE id = ${status.id}::bigint`);
   const before = rows[0]?.ids ?? previous.map((m) => m.id);
+  // Media a domain block rejects: kept as remote URLs, never downloaded, of
+  // type `unknown` (Create#process_attachments skips download_file!, and an
+  // attachment created without its file is `unknown`).
+  const rejected =
+    list.length > 0 && (await rejectsMediaFrom(tx, await domainOf(tx, status.accountId)));
   const seen = new Set<string>();
   const next: string[] = [];
   let changed = false;
@@ -270,13 +276,13 @@ export async function setAttachments(
     if (seen.has(a.url)) continue;
     seen.add(a.url);
     const description = a.description === null ? null : clip(a.description, LIMITS.description);
+    const had = previous.find((m) => m.remoteUrl === a.url && !next.includes(m.id));
     const values = {
-      type: a.type,
+      type: rejected ? (had?.type ?? ("unknown" as const)) : a.type,
       description,
       blurhash: a.blurhash,
       meta: metaOf(a.meta),
     };
-    const had = previous.find((m) => m.remoteUrl === a.url && !next.includes(m.id));
     if (had) {
       if (had.description !== description) changed = true;
       await tx
@@ -301,7 +307,7 @@ export async function setAttachments(
   }
   if (next.length !== before.length || next.some((id, i) => id !== before[i])) changed = true;
   const added = next.filter((id) => !previous.some((m) => m.id === id));
-  await requestRemoteMediaCache(tx, jobs, added);
+  if (!rejected) await requestRemoteMediaCache(tx, jobs, added);
   await tx.execute(sql`UPDATE statuses SET ordered_media_attachment_ids = ${idArray(next)}::bigint[]
     WHERE id = ${status.id}::bigint`);
   return changed;
@@ -320,6 +326,8 @@ export async function storeRemoteEmojis(
   list: readonly RemoteEmoji[],
 ): Promise<void> {
   if (domain === null) return;
+  // Create#process_emoji: none from a server whose media are rejected.
+  if (list.length === 0 || (await rejectsMediaFrom(tx, domain))) return;
   const seen = new Set<string>();
   for (const e of list) {
     if (seen.size >= LIMITS.emojis) break;

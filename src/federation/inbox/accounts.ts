@@ -1,11 +1,10 @@
-// Block, Move and Flag (https://docs.joinmastodon.org/spec/activitypub/#Block),
-// as Mastodon's ActivityPub::Activity::Block, Move and Flag:
+// Block and Move (https://docs.joinmastodon.org/spec/activitypub/#Block),
+// as Mastodon's ActivityPub::Activity::Block and Move (Flag: reports.ts):
 // - Block of a local account: the block, and follows and requests both ways end;
 // - Move of the sender to an account that lists it in `alsoKnownAs` (fetched
 //   again to be sure) and is not suspended: local followers follow the new
-//   account instead;
-// - Flag (a report): Herd has no reports yet, so it is logged and dropped.
-import type { Block, Flag, Move } from "@fedify/vocab";
+//   account instead.
+import type { Block, Move } from "@fedify/vocab";
 import { moveFollowers, receiveBlock } from "../../domain/graph/remote-follows.ts";
 import type { FederationEnv } from "../env.ts";
 import { localAccountOfUri, resolveActor } from "../remote-actor.ts";
@@ -33,14 +32,4 @@ export const onMove = (env: FederationEnv) =>
     }
     const moved = await moveFollowers(env.db, actor, target, env.jobs);
     incoming.logger.info("account moved", { from: actor.uri, to: targetUri, followers: moved });
-  });
-
-export const onFlag = (env: FederationEnv) =>
-  listener<Flag>(env, "Flag", (incoming, flag) => {
-    incoming.logger.info("report received (reports are not kept yet)", {
-      id: flag.id?.href,
-      from: incoming.actor.uri,
-      objects: flag.objectIds.map((u) => u.href).slice(0, 20),
-    });
-    return Promise.resolve();
   });

@@ -9,17 +9,21 @@
 // - Update of the sender's actor refreshes its profile; of one of its posts
 //   edits it (or stores it, when it was not here yet and concerns this server);
 // - Delete of the sender deletes its account; of one of its posts (or
-//   boosts) deletes it and leaves a tombstone.
+//   boosts) deletes it and leaves a tombstone;
+// - a new reply to a local post, and edits and deletions of it, are
+//   forwarded to the followers of the local author (forward.ts).
 import type { Create, Delete, Update } from "@fedify/vocab";
 import { isActor, Mention } from "@fedify/vocab";
 import { deleteRemoteAccount, hasLocalFollowers } from "../../domain/accounts/remote-accounts.ts";
 import { deleteRemoteStatus, findStatusByUri } from "../../domain/statuses/remote-statuses.ts";
+import type { StatusRow } from "../../db/schema/index.ts";
 import type { FederationEnv } from "../env.ts";
 import { findLocalAccount } from "../local-actor.ts";
 import { localAccountOfUri, storeActor } from "../remote-actor.ts";
 import { isNoteLike, postRefusal, storeNote, updateNote, type NoteLike } from "../remote-note.ts";
 import { httpHref, sameOrigin } from "../remote-object.ts";
 import { takeVote } from "../remote-vote.ts";
+import { forwardForReply } from "./forward.ts";
 import { dropped, listener, type Incoming } from "./listener.ts";
 
 /** The local account whose own inbox the activity came to (null: the shared inbox). */
@@ -52,22 +56,36 @@ async function concernsThisServer(
   return parent !== null && (parent.local || (await hasLocalFollowers(env.db, parent.accountId)));
 }
 
-async function createFrom(incoming: Incoming, activity: Create | Update, note: NoteLike) {
+/** Stores the post of a Create (or of an Update of a post not here yet); the status when new. */
+async function createFrom(
+  incoming: Incoming,
+  activity: Create | Update,
+  note: NoteLike,
+): Promise<StatusRow | null> {
   const refusal = postRefusal(note, incoming.actor);
-  if (refusal) return dropped(incoming, activity, refusal);
+  if (refusal) {
+    dropped(incoming, activity, refusal);
+    return null;
+  }
   // A vote in a local poll is counted (or not), never stored as a post.
-  if (await takeVote(incoming.fc, note, incoming.actor)) return;
+  if (await takeVote(incoming.fc, note, incoming.actor)) return null;
   const recipientId = await deliveredTo(incoming);
   if (!(await concernsThisServer(incoming, note, recipientId))) {
-    return dropped(incoming, activity, "post concerns no one here");
+    dropped(incoming, activity, "post concerns no one here");
+    return null;
   }
+  const known = await findStatusByUri(incoming.env.db, note.id!.href);
   const stored = await storeNote(incoming.fc, note, incoming.actor, {
     depth: 0,
     deliveredTo: recipientId,
     activity,
   });
   if (!stored) dropped(incoming, activity, "post deleted or refused");
+  return known ? null : stored;
 }
+
+/** The post's audience as received (`to` and `cc`). */
+const audienceOf = (note: NoteLike) => [...note.toIds, ...note.ccIds].map((u) => u.href);
 
 const objectOf = (incoming: Incoming, activity: Create | Update) =>
   activity
@@ -82,7 +100,13 @@ export const onCreate = (env: FederationEnv) =>
   listener<Create>(env, "Create", async (incoming, create) => {
     const object = await objectOf(incoming, create);
     if (!isNoteLike(object)) return dropped(incoming, create, "not a post");
-    await createFrom(incoming, create, object);
+    const created = await createFrom(incoming, create, object);
+    if (created) {
+      await forwardForReply(incoming, create, created, {
+        audience: audienceOf(object),
+        boosters: false,
+      });
+    }
   });
 
 export const onUpdate = (env: FederationEnv) =>
@@ -99,7 +123,14 @@ export const onUpdate = (env: FederationEnv) =>
     const refusal = postRefusal(object, incoming.actor);
     if (refusal) return dropped(incoming, update, refusal);
     const edited = await updateNote(incoming.fc, object, incoming.actor, update);
-    if (!edited && !incoming.actor.suspendedAt) await createFrom(incoming, update, object);
+    if (edited) {
+      await forwardForReply(incoming, update, edited, {
+        audience: audienceOf(object),
+        boosters: true,
+      });
+    } else if (!incoming.actor.suspendedAt) {
+      await createFrom(incoming, update, object);
+    }
   });
 
 export const onDelete = (env: FederationEnv) =>
@@ -112,6 +143,10 @@ export const onDelete = (env: FederationEnv) =>
     }
     if (!sameOrigin(uri, incoming.actor.uri)) {
       return dropped(incoming, del, "object from another origin");
+    }
+    const status = await findStatusByUri(env.db, uri);
+    if (status && status.accountId === incoming.actor.id && !status.reblogOfId) {
+      await forwardForReply(incoming, del, status, { audience: null, boosters: true });
     }
     await deleteRemoteStatus(env.db, incoming.actor.id, uri);
   });

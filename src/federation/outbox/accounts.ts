@@ -16,6 +16,7 @@ import { sql } from "drizzle-orm";
 import type { DomainEvent } from "../../domain/events/types.ts";
 import { dispatchActor } from "../actor.ts";
 import type { FederationEnv } from "../env.ts";
+import { activityOrderingKey } from "./ordering.ts";
 import { accountReach } from "./recipients.ts";
 import { deliverToFollowers, localActor, type Outgoing } from "./send.ts";
 
@@ -97,6 +98,10 @@ export async function sendAccountDeletion(
     { keyId: new URL(`${actor.href}#main-key`), privateKey },
     recipients,
     deletion,
-    { preferSharedInbox: true, excludeBaseUris: [new URL(env.urls.base)] },
+    {
+      preferSharedInbox: true,
+      excludeBaseUris: [new URL(env.urls.base)],
+      orderingKey: activityOrderingKey(deletion),
+    },
   );
 }

@@ -9,6 +9,7 @@ import type { Context } from "@fedify/fedify";
 import { Accept, Follow, Reject } from "@fedify/vocab";
 import type { AccountRow } from "../../db/schema/index.ts";
 import { newId } from "../../lib/ids.ts";
+import { activityOrderingKey } from "./ordering.ts";
 
 export type FollowReply = "Accept" | "Reject";
 
@@ -48,6 +49,6 @@ export async function sendFollowReply(
       endpoints: follower.sharedInboxUrl ? { sharedInbox: new URL(follower.sharedInboxUrl) } : null,
     },
     activity,
-    { preferSharedInbox: true },
+    { preferSharedInbox: true, orderingKey: activityOrderingKey(activity) },
   );
 }

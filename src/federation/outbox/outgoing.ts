@@ -9,7 +9,8 @@
 // remote statuses; follows, follow requests and blocks between a local and
 // a remote account (in the direction the local account acts); profile
 // changes, account deletion, pins; votes of local accounts in remote polls,
-// and the counts and end of local polls (polls.ts). Everything else
+// and the counts and end of local polls (polls.ts); reports forwarded to
+// other servers (a Flag, reports.ts). Everything else
 // (local-only actions, what remote accounts did) stays home.
 import type { Context, Federation } from "@fedify/fedify";
 import type { InTransactionSubscriber } from "../../domain/events/bus.ts";
@@ -23,8 +24,10 @@ import {
   type PreparedDeletion,
 } from "./accounts.ts";
 import { sendGraph } from "./graph.ts";
+import { eventOrderingKey } from "./ordering.ts";
 import { sendFavourite, sendPin } from "./interactions.ts";
-import { pollEventFederates, sendPollEvent } from "./polls.ts";
+import { pollEventFederates, schedulePollUpdate, sendPollEvent } from "./polls.ts";
+import { sendFlag } from "./reports.ts";
 import { sendStatus } from "./statuses.ts";
 
 /** The job that turns one domain event into its activity. */
@@ -64,6 +67,8 @@ export function federates(event: DomainEvent): boolean {
     case "poll.voted":
     case "poll.closed":
       return pollEventFederates(event);
+    case "report.created":
+      return event.forward;
     default:
       return false;
   }
@@ -74,6 +79,11 @@ export function outgoingSubscriber(env: FederationEnv): InTransactionSubscriber 
   return async (tx, events) => {
     for (const event of events) {
       if (!federates(event)) continue;
+      if (event.type === "poll.voted" && event.pollLocal) {
+        // New counts of a local poll wait a while to gather more votes (polls.ts).
+        await schedulePollUpdate(env, tx, event.statusId);
+        continue;
+      }
       const job: OutgoingJob = { event };
       if (event.type === "account.deleted") {
         // Never blocks the deletion: at worst its Delete is not sent.
@@ -84,7 +94,9 @@ export function outgoingSubscriber(env: FederationEnv): InTransactionSubscriber 
         if (!deletion) continue;
         job.deletion = deletion;
       }
-      await env.jobs.send(OUTGOING_JOB, job, { tx });
+      // Two events about one thing become activities in order (ordering.ts).
+      const orderingKey = eventOrderingKey(event);
+      await env.jobs.send(OUTGOING_JOB, job, { tx, ...(orderingKey ? { orderingKey } : {}) });
     }
   };
 }
@@ -122,6 +134,8 @@ export function outgoingJobHandler(env: FederationEnv, federation: Federation<vo
       case "poll.voted":
       case "poll.closed":
         return sendPollEvent(out, event);
+      case "report.created":
+        return sendFlag(out, event);
       default:
         return;
     }

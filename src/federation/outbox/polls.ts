@@ -10,15 +10,56 @@
 //   UpdatePollSerializer: an Update of the Question (`<uri>#updates/<time>`)
 //   to the author's followers (not for a direct status), the accounts the
 //   status reaches (recipients.ts#statusReach) and the poll's remote voters.
-//   Mastodon waits three minutes to gather the votes of a busy poll into one
-//   Update; Herd sends one per vote.
+//   New counts gather: a vote (local or remote, VoteService#distribute_poll!
+//   and Create#poll_vote!) schedules the `federation.poll-update` job three
+//   minutes later, once per status (DistributePollUpdateWorker.perform_in(3.minutes),
+//   unique until executed): a busy poll sends one Update with the counts of
+//   then, not one per vote. Its end is sent at once.
+import type { Context, Federation } from "@fedify/fedify";
 import { Create, Note, type Recipient } from "@fedify/vocab";
 import { sql } from "drizzle-orm";
+import type { DbOrTx } from "../../db/database.ts";
 import type { DomainEvent } from "../../domain/events/types.ts";
+import type { JobHandler } from "../../jobs/queue.ts";
+import type { FederationEnv } from "../env.ts";
 import { buildNote, buildUpdate } from "../note.ts";
 import { loadOutboxItems } from "../note-data.ts";
 import { remoteFollowers, remoteRecipient, statusReach } from "./recipients.ts";
 import { deliver, localActor, type Outgoing } from "./send.ts";
+
+/** The job that sends a local poll's counts: { statusId }, one waiting per status. */
+export const POLL_UPDATE_JOB = "federation.poll-update";
+
+/** How long new counts wait to gather more votes (Mastodon's 3 minutes). */
+export const POLL_UPDATE_DELAY_SECONDS = 3 * 60;
+
+/**
+ * In the transaction of a vote in local status `statusId`'s poll: the Update
+ * of its counts, three minutes from now, unless one waits already.
+ */
+export async function schedulePollUpdate(
+  env: FederationEnv,
+  tx: DbOrTx,
+  statusId: string,
+): Promise<void> {
+  await env.jobs.send(
+    POLL_UPDATE_JOB,
+    { statusId },
+    { tx, delaySeconds: POLL_UPDATE_DELAY_SECONDS, singletonKey: statusId },
+  );
+}
+
+/** Runs POLL_UPDATE_JOB: the status's poll as it is now, to its audience. */
+export function pollUpdateJobHandler(env: FederationEnv, federation: Federation<void>): JobHandler {
+  return async (data) => {
+    const { statusId } = data as { statusId: string };
+    const ctx: Context<void> = federation.createContext(new URL(env.urls.base), undefined);
+    const { rows } = await env.db.execute<{ id: string }>(
+      sql`SELECT id::text FROM polls WHERE status_id = ${statusId}::bigint`,
+    );
+    if (rows[0]) await sendPollUpdate({ env, ctx }, statusId, rows[0].id);
+  };
+}
 
 type PollEvent = Extract<DomainEvent, { type: "poll.voted" | "poll.closed" }>;
 

@@ -15,10 +15,10 @@ interface RecipientRow extends Record<string, unknown> {
 }
 
 /** What every recipient row must have: a remote, unsuspended account with an inbox. */
-const REACHABLE = sql`a.domain IS NOT NULL AND a.uri IS NOT NULL AND a.inbox_url IS NOT NULL
+export const REACHABLE = sql`a.domain IS NOT NULL AND a.uri IS NOT NULL AND a.inbox_url IS NOT NULL
   AND a.suspended_at IS NULL`;
 
-function toRecipients(rows: readonly RecipientRow[]): Recipient[] {
+export function toRecipients(rows: readonly RecipientRow[]): Recipient[] {
   const out: Recipient[] = [];
   for (const r of rows) {
     try {

@@ -8,6 +8,7 @@ import type { Context } from "@fedify/fedify";
 import type { Activity, Recipient } from "@fedify/vocab";
 import { loadAccount, type AccountWithUser } from "../../domain/accounts/read.ts";
 import type { FederationEnv } from "../env.ts";
+import { activityOrderingKey } from "./ordering.ts";
 import { hasRemoteFollowers } from "./recipients.ts";
 
 export interface Outgoing {
@@ -15,9 +16,11 @@ export interface Outgoing {
   ctx: Context<void>;
 }
 
-const sendOptions = (env: FederationEnv) => ({
+const sendOptions = (env: FederationEnv, activity: Activity) => ({
   preferSharedInbox: true,
   excludeBaseUris: [new URL(env.urls.base)],
+  // Activities about one thing reach each server in order (ordering.ts).
+  orderingKey: activityOrderingKey(activity),
 });
 
 /** One recipient per actor (an actor reached twice, as follower and as mentioned, counts once). */
@@ -39,7 +42,7 @@ export async function deliver(
 ): Promise<void> {
   const to = unique(recipients);
   if (to.length === 0) return;
-  await ctx.sendActivity({ identifier: username }, to, activity, sendOptions(env));
+  await ctx.sendActivity({ identifier: username }, to, activity, sendOptions(env, activity));
 }
 
 /** Sends `activity` as `account` to its remote followers (Fedify's "followers", collections.ts). */
@@ -49,7 +52,12 @@ export async function deliverToFollowers(
   activity: Activity,
 ): Promise<void> {
   if (!(await hasRemoteFollowers(env.db, account.id))) return;
-  await ctx.sendActivity({ identifier: account.username }, "followers", activity, sendOptions(env));
+  await ctx.sendActivity(
+    { identifier: account.username },
+    "followers",
+    activity,
+    sendOptions(env, activity),
+  );
 }
 
 /** The local account `accountId`, if federation shows it (a confirmed, approved user's). */

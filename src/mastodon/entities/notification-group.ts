@@ -12,9 +12,11 @@ import type { Db } from "../../db/database.ts";
 import type { NotificationType } from "../../db/schema/index.ts";
 import type { NotificationGroupData } from "../../domain/notifications/grouped.ts";
 import { STATUS_TYPES } from "../../domain/notifications/types.ts";
+import { loadReports } from "../../domain/reports/read.ts";
 import type { Urls } from "../../urls.ts";
 import { loadAccountViews } from "./account-loader.ts";
 import { serializeAccount, type Account } from "./account.ts";
+import { renderReports, type Report } from "./report.ts";
 import { renderStatuses, type Status } from "./status.ts";
 
 export type ExpandAccounts = "full" | "partial_avatars";
@@ -40,6 +42,8 @@ export interface NotificationGroup {
   latest_page_notification_at?: string;
   sample_account_ids: string[];
   status_id?: string | null;
+  /** The report of an `admin.report` group. */
+  report?: Report;
 }
 
 export interface GroupedNotificationsResults {
@@ -76,16 +80,23 @@ export async function renderGroupedNotifications(
     ),
   ];
   const accountIds = [...new Set(groups.flatMap((g) => g.sampleAccountIds))];
-  const [views, statuses] = await Promise.all([
+  const reportIds = groups
+    .map((g) => (g.notification.type === "admin.report" ? g.notification.reportId : null))
+    .filter((id): id is string => id !== null);
+  const [views, statuses, reports] = await Promise.all([
     loadAccountViews(db, accountIds),
     renderStatuses(db, statusIds, viewerAccountId, urls),
+    loadReports(db, reportIds).then((rows) => renderReports(db, rows, urls)),
   ]);
+  const reportOf = (g: NotificationGroupData) =>
+    g.notification.reportId === null ? undefined : reports.get(g.notification.reportId);
   const accountById = new Map(views.map((a) => [a.id, serializeAccount(a, urls)]));
   const statusById = new Map(statuses.map((s) => [s.id, s]));
 
   const shown = groups.filter((g) => {
     const id = g.notification.targetStatusId;
     if (STATUS_TYPES.has(g.notification.type) && id !== null && !statusById.has(id)) return false;
+    if (g.notification.type === "admin.report" && !reportOf(g)) return false;
     return g.sampleAccountIds.some((a) => accountById.has(a));
   });
 
@@ -103,6 +114,7 @@ export async function renderGroupedNotifications(
       : {}),
     sample_account_ids: g.sampleAccountIds.filter((a) => accountById.has(a)),
     ...(STATUS_TYPES.has(g.notification.type) ? { status_id: g.notification.targetStatusId } : {}),
+    ...(g.notification.type === "admin.report" ? { report: reportOf(g) } : {}),
   }));
 
   const ordered = (ids: string[]) =>

@@ -1,18 +1,21 @@
 // Notification (https://docs.joinmastodon.org/entities/Notification/), as
 // Mastodon's REST::NotificationSerializer: `group_key` is the stored key or
 // `ungrouped-<id>`, `filtered` appears only when true, `status` only for the
-// types about a status. Herd has no reports, severed relationships or
-// moderation warnings yet, so `report`, `event` and `moderation_warning`
-// never appear. A page loads its senders and statuses in a fixed number of
-// queries; a notification whose sender or status cannot be rendered is left out.
+// types about a status, `report` only for `admin.report`. Herd has no
+// severed relationships or moderation warnings yet, so `event` and
+// `moderation_warning` never appear. A page loads its senders, statuses and
+// reports in a fixed number of queries; a notification whose sender, status
+// or report cannot be rendered is left out.
 import type { Db } from "../../db/database.ts";
 import type { NotificationType } from "../../db/schema/index.ts";
 import type { NotificationView } from "../../domain/notifications/browse.ts";
 import { ungroupedKey } from "../../domain/notifications/group-key.ts";
 import { STATUS_TYPES } from "../../domain/notifications/types.ts";
+import { loadReports } from "../../domain/reports/read.ts";
 import type { Urls } from "../../urls.ts";
 import { loadAccountViews } from "./account-loader.ts";
 import { serializeAccount, type Account } from "./account.ts";
+import { renderReports, type Report } from "./report.ts";
 import { renderStatuses, type Status } from "./status.ts";
 
 export interface Notification {
@@ -23,6 +26,7 @@ export interface Notification {
   filtered?: true;
   account: Account;
   status?: Status | null;
+  report?: Report;
 }
 
 /** The notifications of `views` that can be shown, in their order. */
@@ -36,9 +40,11 @@ export async function renderNotifications(
   const statusIds = [
     ...new Set(views.map((v) => v.targetStatusId).filter((id): id is string => id !== null)),
   ];
-  const [accounts, statuses] = await Promise.all([
+  const reportIds = views.map((v) => v.reportId).filter((id): id is string => id !== null);
+  const [accounts, statuses, reports] = await Promise.all([
     loadAccountViews(db, [...new Set(views.map((v) => v.fromAccountId))]),
     renderStatuses(db, statusIds, viewerAccountId, urls),
+    loadReports(db, reportIds).then((rows) => renderReports(db, rows, urls)),
   ]);
   const accountById = new Map(accounts.map((a) => [a.id, serializeAccount(a, urls)]));
   const statusById = new Map(statuses.map((s) => [s.id, s]));
@@ -59,6 +65,11 @@ export async function renderNotifications(
       // The status exists but cannot be rendered: leave the notification out.
       if (status === undefined) continue;
       entity.status = status;
+    }
+    if (v.type === "admin.report") {
+      const report = v.reportId === null ? undefined : reports.get(v.reportId);
+      if (!report) continue;
+      entity.report = report;
     }
     out.push(entity);
   }

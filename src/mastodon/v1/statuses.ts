@@ -11,7 +11,8 @@ import { findScheduledStatus } from "../../domain/scheduled-statuses/manage.ts";
 import { statusContext } from "../../domain/statuses/context.ts";
 import { createStatus } from "../../domain/statuses/create-status.ts";
 import { deleteStatus } from "../../domain/statuses/delete-status.ts";
-import { editStatus, type MediaAttributes } from "../../domain/statuses/edit-status.ts";
+import type { MediaAttributes } from "../../domain/statuses/edit-media.ts";
+import { editStatus } from "../../domain/statuses/edit-status.ts";
 import { permittedStatusIds, statusHistory, statusSource } from "../../domain/statuses/read.ts";
 import { requireStatus } from "../../domain/statuses/read.ts";
 import { requireToken, requireUser } from "../../http/auth.ts";
@@ -30,6 +31,7 @@ import {
   truthy,
   urlsOf,
 } from "./accounts-common.ts";
+import { fileParam } from "./media.ts";
 import { renderScheduledStatuses } from "./scheduled-statuses.ts";
 
 /** Api::BaseController::DEFAULT_STATUSES_LIMIT: the most statuses GET /api/v1/statuses shows. */
@@ -54,19 +56,29 @@ function mediaIds(value: unknown): string[] | undefined {
   return value.map(scalar).filter((v): v is string => v !== undefined && v !== "");
 }
 
-/** `media_attributes[][id,description,focus]` (an array of hashes, or a hash of them by index). */
-function mediaAttributes(value: unknown): MediaAttributes[] {
+/**
+ * `media_attributes[][id,description,focus,thumbnail]` (an array of hashes, or
+ * a hash of them by index); a thumbnail is a multipart file.
+ */
+async function mediaAttributes(value: unknown): Promise<MediaAttributes[]> {
   if (typeof value !== "object" || value === null) return [];
   const list = Array.isArray(value) ? value : Object.values(value);
-  return list.flatMap((item) => {
-    if (typeof item !== "object" || item === null || Array.isArray(item)) return [];
+  const out: MediaAttributes[] = [];
+  for (const item of list) {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) continue;
     const a = item as Record<string, unknown>;
     const id = scalar(a.id);
-    if (id === undefined) return [];
+    if (id === undefined) continue;
     const text = (k: string) =>
       Object.hasOwn(a, k) ? (a[k] === null ? null : (scalar(a[k]) ?? undefined)) : undefined;
-    return [{ id, description: text("description"), focus: text("focus") }];
-  });
+    out.push({
+      id,
+      description: text("description"),
+      focus: text("focus"),
+      thumbnail: await fileParam(a.thumbnail),
+    });
+  }
+  return out;
 }
 
 async function renderOr404(c: Context<HerdEnv>, id: string, viewerId: string | null) {
@@ -140,10 +152,10 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
     const { deps } = c.var;
     const id = await editStatus(
       deps.database.db,
-      { ...formatContext(deps), jobs: deps.jobs },
+      { ...formatContext(deps), jobs: deps.jobs, storage: deps.media },
       auth,
       c.req.param("id"),
-      { ...statusFields(p), mediaAttributes: mediaAttributes(p.media_attributes) },
+      { ...statusFields(p), mediaAttributes: await mediaAttributes(p.media_attributes) },
     );
     return renderOr404(c, id, auth.account.id);
   });
