@@ -4,10 +4,11 @@
 // most self time. A development tool beside `npm run bench`, not a figure.
 //
 //   npx node bench/profile.ts [home|status|health|instance|/any/path] [--requests=3000]
-//     [--concurrency=50] [--keep] [--no-prof] [--node-flags="..."] [--explain [--plans]]
+//     [--concurrency=50] [--keep] [--no-prof] [--node-flags="..."] [--explain [--plans] [--time]]
 // --keep: leave the .cpuprofile in /tmp; --no-prof: CPU figures only;
 // --node-flags: added after the start script's; --explain: EXPLAIN ANALYZE
-// each statement of one request instead of a load.
+// each statement of one request instead of a load (--time: and time 1,000
+// executions of each as Herd sends it).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -114,6 +115,23 @@ async function explain(url: string, port: number, token: string, urlPath: string
       total = Number(/Execution Time: ([\d.]+)/.exec(plan.join("\n"))?.[1] ?? NaN);
     }
     console.log(`\n--- ${total.toFixed(3)} ms: ${q.text.replace(/\s+/g, " ").slice(0, 120)}`);
+    if (process.argv.includes("--time")) {
+      // The statement as Herd sends it (named, prepared), 1,000 times in a
+      // row: wall time and the server process's CPU per execution, without
+      // EXPLAIN's per-node clocks.
+      const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+      const backend = rows[0]!.pid;
+      const name = `profile_${seen.indexOf(q)}`;
+      for (let i = 0; i < 50; i++) await client.query({ name, text: q.text, values: q.values });
+      const cpuBefore = cpuSeconds([backend]);
+      const started = performance.now();
+      for (let i = 0; i < 1000; i++) await client.query({ name, text: q.text, values: q.values });
+      const wall = (performance.now() - started) / 1000;
+      const cpu = ((cpuSeconds([backend]) - cpuBefore) / 1000) * 1e6;
+      console.log(
+        `    executed: ${(wall * 1000).toFixed(0)} µs wall, ${cpu.toFixed(0)} µs PostgreSQL CPU`,
+      );
+    }
     if (process.argv.includes("--plans")) console.log(plan.join("\n"));
   }
   await client.end();

@@ -5,6 +5,7 @@
 // (statusVisibleTo) and answers 404 for what the viewer may not see, so that
 // a hidden status cannot be told from a missing one.
 import { and, asc, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { SelectedFields } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/database.ts";
 import { preparedFor } from "../../db/prepared.ts";
 import { statusEdits, statuses, type StatusRow } from "../../db/schema/index.ts";
@@ -31,6 +32,24 @@ const visibleStatus = (withViewer: boolean) =>
       .prepare(withViewer ? "herd_visible_status" : "herd_visible_status_visitor"),
   );
 const visibleStatusToViewer = visibleStatus(true);
+
+/**
+ * The `columns` of status `id` (a placeholder) if `viewer` (a placeholder;
+ * none for a visitor) may see it: requireStatus's rule, for readers that read more in
+ * the same round trip (the client API renders the status with it).
+ */
+export function visibleStatusQuery(db: Db, withViewer: boolean, columns: SelectedFields) {
+  return db
+    .select(columns)
+    .from(statuses)
+    .where(
+      and(
+        eq(statuses.id, sql`${sql.placeholder("id")}::bigint`),
+        statusVisibleTo(withViewer ? sql`${sql.placeholder("viewer")}::bigint` : null),
+      ),
+    )
+    .limit(1);
+}
 const visibleStatusToVisitor = visibleStatus(false);
 
 /** The status `id` if `viewerId` may see it, else a 404. */

@@ -19,6 +19,7 @@ import {
   sql,
   type SQL,
 } from "drizzle-orm";
+import type { SelectedFields } from "drizzle-orm/pg-core";
 import type { Db } from "../../db/database.ts";
 import { preparedFor } from "../../db/prepared.ts";
 import {
@@ -41,30 +42,44 @@ const readable = (viewerId: Viewer | null) =>
   and(statusVisibleTo(viewerId), notHiddenBy(viewerId))!;
 
 /**
- * One page of a home feed, prepared once (bench/profile.ts: building this
- * statement with its visibility conditions cost more CPU than running it).
- * `max` and `min` bound the ids (null: unbounded), so that one statement per
- * order serves max_id, since_id and min_id alike.
+ * One page of a home feed (bench/profile.ts: building this statement with
+ * its visibility conditions cost more CPU than running it, so it is built
+ * once). `max` and `min` bound the ids (null: unbounded), so that one
+ * statement per order serves max_id, since_id and min_id alike. Exported for
+ * readers that read more in the same round trip (the client API renders the
+ * page with it), selecting `columns` of the feed's statuses; homePageValues
+ * gives its placeholders' values.
  */
+export function homePageQuery(db: Db, order: "asc" | "desc", columns: SelectedFields) {
+  const viewer = sql`${sql.placeholder("viewer")}::bigint`;
+  return db
+    .select(columns)
+    .from(homeFeedEntries)
+    .innerJoin(statuses, eq(statuses.id, homeFeedEntries.statusId))
+    .where(
+      and(
+        eq(homeFeedEntries.accountId, viewer),
+        sql`${homeFeedEntries.statusId} < coalesce(${sql.placeholder("max")}::bigint, ${MAX_ID}::bigint)`,
+        sql`${homeFeedEntries.statusId} > coalesce(${sql.placeholder("min")}::bigint, 0)`,
+        readable(viewer),
+      ),
+    )
+    .orderBy(order === "asc" ? asc(homeFeedEntries.statusId) : desc(homeFeedEntries.statusId))
+    .limit(sql.placeholder("limit"));
+}
+
+/** The order homePageQuery reads `q` in: min_id reads forward (oldest first). */
+export const homePageOrder = (q: PageQuery): "asc" | "desc" => (q.minId !== null ? "asc" : "desc");
+
+/** The values of homePageQuery's placeholders for `accountId`'s page `q`. */
+export function homePageValues(accountId: string, q: PageQuery) {
+  return { viewer: accountId, max: q.maxId, min: q.minId ?? q.sinceId, limit: q.limit };
+}
+
 const homePage = (order: "asc" | "desc") =>
-  preparedFor((db) => {
-    const viewer = sql`${sql.placeholder("viewer")}::bigint`;
-    return db
-      .select({ id: homeFeedEntries.statusId })
-      .from(homeFeedEntries)
-      .innerJoin(statuses, eq(statuses.id, homeFeedEntries.statusId))
-      .where(
-        and(
-          eq(homeFeedEntries.accountId, viewer),
-          sql`${homeFeedEntries.statusId} < coalesce(${sql.placeholder("max")}::bigint, ${MAX_ID}::bigint)`,
-          sql`${homeFeedEntries.statusId} > coalesce(${sql.placeholder("min")}::bigint, 0)`,
-          readable(viewer),
-        ),
-      )
-      .orderBy(order === "asc" ? asc(homeFeedEntries.statusId) : desc(homeFeedEntries.statusId))
-      .limit(sql.placeholder("limit"))
-      .prepare(`herd_home_page_${order}`);
-  });
+  preparedFor((db) =>
+    homePageQuery(db, order, { id: homeFeedEntries.statusId }).prepare(`herd_home_page_${order}`),
+  );
 const homePageAsc = homePage("asc");
 const homePageDesc = homePage("desc");
 
@@ -73,16 +88,11 @@ const MAX_ID = "9223372036854775807";
 
 /** A page of `accountId`'s home timeline. */
 export async function homeTimelineIds(db: Db, accountId: string, q: PageQuery): Promise<string[]> {
-  // min_id reads forward (oldest first); since_id and max_id newest first.
-  const forward = q.minId !== null;
-  const rows = await (forward ? homePageAsc : homePageDesc)(db).execute({
-    viewer: accountId,
-    max: q.maxId,
-    min: q.minId ?? q.sinceId,
-    limit: q.limit,
-  });
+  const rows = await (homePageOrder(q) === "asc" ? homePageAsc : homePageDesc)(db).execute(
+    homePageValues(accountId, q),
+  );
   return newestFirst(
-    rows.map((r) => r.id),
+    rows.map((r) => r.id as string),
     q,
   );
 }

@@ -29,9 +29,13 @@ import {
 } from "../../db/schema/index.ts";
 import type { AccountWithUser } from "../../domain/accounts/read.ts";
 import { emojifiableTextSql } from "../../domain/emojis/account-emojis.ts";
+import { accountVersionSql, BOOSTED_SQL, EPOCH_SQL, viewerFlagsSql } from "./status-versions.ts";
 
-/** A statuses row with what the serializer needs from its author's user. */
-export type LoadedStatus = StatusRow & { showApplication: boolean };
+/**
+ * A statuses row with what the serializer needs from its author's user, and
+ * its row version (status-versions.ts).
+ */
+export type LoadedStatus = StatusRow & { showApplication: boolean; version: string };
 
 export interface LoadedMention {
   statusId: string;
@@ -73,6 +77,8 @@ export interface StatusPage {
   emojis: Map<string, typeof customEmojis.$inferSelect>;
   /** Null without a viewer. */
   flags: ViewerFlags | null;
+  /** The versions of what was read (status-versions.ts), for the cache of rendered statuses. */
+  versions: { epoch: string; accounts: Map<string, string> };
 }
 
 interface Codecs {
@@ -105,9 +111,8 @@ function codecs(): Codecs {
   // as hash joins over sequential scans of mentions, accounts and users.
   const text = `
 WITH page AS (
-  SELECT s.* FROM statuses s
-  WHERE s.id = ANY($1::bigint[] || ARRAY(SELECT s2.reblog_of_id FROM statuses s2
-    WHERE s2.id = ANY($1::bigint[]) AND s2.reblog_of_id IS NOT NULL))
+  SELECT s.*, s.xmin::text AS row_version FROM statuses s
+  WHERE s.id = ANY($1::bigint[] || ${BOOSTED_SQL})
 ), k AS (
   SELECT array_agg(id) AS statuses,
     array_agg(DISTINCT account_id) AS authors,
@@ -116,17 +121,20 @@ WITH page AS (
   FROM page
 )
 SELECT json_build_object(
+  'epoch', ${EPOCH_SQL},
   'statuses', (SELECT json_agg(x) FROM (
     SELECT ${status.selectList("p")},
       -- Mastodon's show_application user setting defaults to true.
       coalesce((SELECT (u.settings ->> 'show_application')::boolean FROM users u
-        WHERE u.account_id = p.account_id), p.local) AS "showApplication"
+        WHERE u.account_id = p.account_id), p.local) AS "showApplication",
+      p.row_version AS "version"
     FROM page p) x),
   'accounts', (SELECT json_agg(x) FROM (
     SELECT ${account.selectList("a")}, u.role_id AS "roleId",
       (u.settings ->> 'noindex')::boolean AS "noindex",
-      (a.domain IS NOT NULL OR (u.confirmed_at IS NOT NULL AND coalesce(u.approved, false))) AS "visible"
-    FROM accounts a LEFT JOIN LATERAL (SELECT * FROM users u
+      (a.domain IS NOT NULL OR (u.confirmed_at IS NOT NULL AND coalesce(u.approved, false))) AS "visible",
+      ${accountVersionSql("a", "u.row_version")} AS "version"
+    FROM accounts a LEFT JOIN LATERAL (SELECT u.*, u.xmin::text AS row_version FROM users u
       WHERE u.account_id = a.id LIMIT 1) u ON TRUE
     WHERE a.id = ANY((SELECT authors FROM k)::bigint[] || ARRAY(SELECT a2.moved_to_account_id
       FROM accounts a2 WHERE a2.id = ANY((SELECT authors FROM k)::bigint[])
@@ -181,30 +189,21 @@ SELECT json_build_object(
       SELECT (regexp_matches(${emojifiableTextSql("a")}, ':([a-zA-Z0-9_]{2,}):', 'g'))[1],
         coalesce(a.domain, '')
       FROM accounts a WHERE a.id = ANY((SELECT authors FROM k)::bigint[]))) x),
-  'flags', (SELECT json_agg(json_build_array(kind, id)) FROM (
-    SELECT 'favourited' AS kind, status_id::text AS id FROM favourites
-      WHERE account_id = $2::bigint AND status_id = ANY((SELECT statuses FROM k)::bigint[])
-    UNION ALL SELECT 'bookmarked', status_id::text FROM bookmarks
-      WHERE account_id = $2::bigint AND status_id = ANY((SELECT statuses FROM k)::bigint[])
-    UNION ALL SELECT 'pinned', status_id::text FROM status_pins
-      WHERE account_id = $2::bigint AND status_id = ANY((SELECT statuses FROM k)::bigint[])
-    UNION ALL SELECT 'reblogged', reblog_of_id::text FROM statuses
-      WHERE account_id = $2::bigint AND reblog_of_id = ANY((SELECT statuses FROM k)::bigint[])
-        AND deleted_at IS NULL
-    UNION ALL SELECT 'muted', conversation_id::text FROM conversation_mutes
-      WHERE account_id = $2::bigint AND conversation_id = ANY((SELECT conversations FROM k)::bigint[])) f)
+  'flags', ${viewerFlagsSql("$2::bigint", "(SELECT statuses FROM k)::bigint[]", "(SELECT conversations FROM k)::bigint[]")}
 ) AS page`;
   built = { status, account, emoji, media, poll, card, text };
   return built;
 }
 
 interface PageJson {
+  epoch: string;
   statuses: (Record<string, unknown> & { showApplication: boolean })[] | null;
   accounts:
     | (Record<string, unknown> & {
         roleId: number | null;
         noindex: boolean | null;
         visible: boolean;
+        version: string;
       })[]
     | null;
   mentions: LoadedMention[] | null;
@@ -249,9 +248,11 @@ export async function loadStatusPage(
     statusesById.set(row.id, row);
   }
   const authors = new Map<string, AccountWithUser>();
+  const accountVersions = new Map<string, string>();
   for (const a of json.accounts ?? []) {
     const row = c.account.decode(a) as AccountWithUser;
     authors.set(row.id, row);
+    accountVersions.set(row.id, a.version);
   }
   for (const a of authors.values()) {
     if (a.movedToAccountId !== null) a.moved = authors.get(a.movedToAccountId) ?? null;
@@ -310,5 +311,6 @@ export async function loadStatusPage(
     cards,
     emojis,
     flags,
+    versions: { epoch: json.epoch, accounts: accountVersions },
   };
 }

@@ -27,12 +27,17 @@ import type { Db } from "../../db/database.ts";
 import type { Visibility } from "../../db/schema/index.ts";
 import { isId } from "../../lib/ids.ts";
 import type { Urls } from "../../urls.ts";
-import { serializeAccount, type Account } from "./account.ts";
+import { serializeAccount, type Account, type AccountView } from "./account.ts";
 import { serializeCustomEmoji, type CustomEmoji } from "./custom-emoji.ts";
 import { serializeMediaAttachment, type MediaAttachment } from "./media-attachment.ts";
 import { pollShortcodes, serializePoll, type Poll } from "./poll.ts";
 import { serializePreviewCard, type PreviewCard } from "./preview-card.ts";
-import { loadStatusPage, type LoadedStatus } from "./status-loader.ts";
+import {
+  loadStatusPage,
+  type LoadedPoll,
+  type LoadedStatus,
+  type StatusPage,
+} from "./status-loader.ts";
 
 export interface StatusMention {
   id: string;
@@ -117,6 +122,101 @@ function shortcodesOf(...texts: string[]): string[] {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/** What every viewer sees of a status, but its boost, author, poll and application. */
+export type StatusBase = Omit<
+  Status,
+  | "reblog"
+  | "account"
+  | "poll"
+  | "application"
+  | "favourited"
+  | "reblogged"
+  | "muted"
+  | "bookmarked"
+  | "pinned"
+  | "filtered"
+  | "content"
+  | "text"
+>;
+
+/** The status's custom emoji of `code`, from its author's domain. */
+function emojiFinder(page: StatusPage, author: AccountView) {
+  return (code: string) => page.emojis.get(`${author.domain ?? ""}|${code}`);
+}
+
+/** The part of `s`'s entity that is the same for every viewer. */
+export function statusBase(
+  s: LoadedStatus,
+  author: AccountView,
+  page: StatusPage,
+  urls: Urls,
+): StatusBase {
+  const local = author.domain === null;
+  return {
+    id: s.id,
+    created_at: s.createdAt.toISOString(),
+    in_reply_to_id: s.inReplyToId,
+    in_reply_to_account_id: s.inReplyToAccountId,
+    sensitive: s.sensitive,
+    spoiler_text: s.spoilerText,
+    visibility: s.visibility,
+    language: s.language,
+    uri: local
+      ? `${urls.actor(author.username)}/statuses/${s.id}${s.reblogOfId ? "/activity" : ""}`
+      : (s.uri ?? ""),
+    url: local ? `${urls.profile(author.username)}/${s.id}` : (s.url ?? s.uri),
+    replies_count: s.repliesCount,
+    reblogs_count: s.reblogsCount,
+    favourites_count: s.favouritesCount,
+    quotes_count: 0,
+    edited_at: iso(s.editedAt),
+    media_attachments: (page.media.get(s.id) ?? []).map((m) => serializeMediaAttachment(m, urls)),
+    mentions: (page.mentions.get(s.id) ?? []).map((m) => ({
+      id: m.accountId,
+      username: m.username,
+      url: m.domain === null ? urls.profile(m.username) : (m.url ?? m.uri ?? urls.base),
+      acct: m.domain === null ? m.username : `${m.username}@${m.domain}`,
+    })),
+    tags: (page.tags.get(s.id) ?? []).map((name) => ({ name, url: urls.tag(name) })),
+    emojis: shortcodesOf(s.text === "" ? s.content : s.text, s.spoilerText)
+      .map(emojiFinder(page, author))
+      .filter((e) => e !== undefined)
+      .map((e) => serializeCustomEmoji(e, urls)),
+    // Herd has no quote posts: nobody is expected to be able to quote.
+    quote: null,
+    quote_approval: { automatic: [], manual: [], current_user: "denied" },
+    card: page.cards.has(s.id) ? serializePreviewCard(page.cards.get(s.id)!, urls) : null,
+  };
+}
+
+/** The author as statuses show it; the page's emojis include those of the authors' profiles. */
+export function statusAuthor(view: AccountView, page: StatusPage, urls: Urls): Account {
+  return serializeAccount({ ...view, emojis: [...page.emojis.values()] }, urls);
+}
+
+/** The custom emojis of a poll's options. */
+export function pollEmojis(
+  poll: LoadedPoll,
+  author: AccountView,
+  page: StatusPage,
+  urls: Urls,
+): CustomEmoji[] {
+  return pollShortcodes(poll.options)
+    .map(emojiFinder(page, author))
+    .filter((e) => e !== undefined)
+    .map((e) => serializeCustomEmoji(e, urls));
+}
+
+/** Whether `viewer` sees `pinned` on `s`: their own pinnable statuses, not boosts. */
+export function showsPinned(s: LoadedStatus, viewerAccountId: string | null): boolean {
+  return (
+    viewerAccountId !== null &&
+    viewerAccountId === s.accountId &&
+    s.reblogOfId === null &&
+    PINNABLE.includes(s.visibility)
+  );
+}
+
 /**
  * The statuses of `ids` that exist, in the order of `ids`, as `viewerAccountId`
  * (null: a visitor) sees them. Does not check visibility.
@@ -133,11 +233,6 @@ export async function renderStatuses(
   const page = await loadStatusPage(db, [...new Set(wanted)], viewerAccountId);
   const rows = page.statuses;
   if (rows.size === 0) return [];
-  const authorById = page.authors;
-  const mentionsOf = page.mentions;
-  const tagsOf = page.tags;
-  const applications = page.applications;
-  const emojis = page.emojis;
   const flags = page.flags;
   const now = Date.now();
 
@@ -145,16 +240,15 @@ export async function renderStatuses(
   const accountOf = (id: string): Account | null => {
     const cached = serializedAccounts.get(id);
     if (cached) return cached;
-    const view = authorById.get(id);
+    const view = page.authors.get(id);
     if (!view) return null;
-    // The page's emojis include those of the authors' profiles.
-    const entity = serializeAccount({ ...view, emojis: [...emojis.values()] }, urls);
+    const entity = statusAuthor(view, page, urls);
     serializedAccounts.set(id, entity);
     return entity;
   };
 
   const serialize = (s: LoadedStatus, nested: boolean): Status | null => {
-    const author = authorById.get(s.accountId);
+    const author = page.authors.get(s.accountId);
     const account = accountOf(s.accountId);
     if (!author || !account) return null;
     let reblog: Status | null = null;
@@ -164,55 +258,18 @@ export async function renderStatuses(
       if (!reblog) return null;
     }
     const own = viewerAccountId !== null && viewerAccountId === s.accountId;
-    const local = author.domain === null;
-    const emojiOf = (code: string) => emojis.get(`${author.domain ?? ""}|${code}`);
     const poll = page.polls.get(s.id);
     const entity: Status = {
-      id: s.id,
-      created_at: s.createdAt.toISOString(),
-      in_reply_to_id: s.inReplyToId,
-      in_reply_to_account_id: s.inReplyToAccountId,
-      sensitive: s.sensitive,
-      spoiler_text: s.spoilerText,
-      visibility: s.visibility,
-      language: s.language,
-      uri: local
-        ? `${urls.actor(author.username)}/statuses/${s.id}${s.reblogOfId ? "/activity" : ""}`
-        : (s.uri ?? ""),
-      url: local ? `${urls.profile(author.username)}/${s.id}` : (s.url ?? s.uri),
-      replies_count: s.repliesCount,
-      reblogs_count: s.reblogsCount,
-      favourites_count: s.favouritesCount,
-      quotes_count: 0,
-      edited_at: iso(s.editedAt),
+      ...statusBase(s, author, page, urls),
       reblog,
       account,
-      media_attachments: (page.media.get(s.id) ?? []).map((m) => serializeMediaAttachment(m, urls)),
-      mentions: (mentionsOf.get(s.id) ?? []).map((m) => ({
-        id: m.accountId,
-        username: m.username,
-        url: m.domain === null ? urls.profile(m.username) : (m.url ?? m.uri ?? urls.base),
-        acct: m.domain === null ? m.username : `${m.username}@${m.domain}`,
-      })),
-      tags: (tagsOf.get(s.id) ?? []).map((name) => ({ name, url: urls.tag(name) })),
-      emojis: shortcodesOf(s.text === "" ? s.content : s.text, s.spoilerText)
-        .map(emojiOf)
-        .filter((e) => e !== undefined)
-        .map((e) => serializeCustomEmoji(e, urls)),
-      // Herd has no quote posts: nobody is expected to be able to quote.
-      quote: null,
-      quote_approval: { automatic: [], manual: [], current_user: "denied" },
-      card: page.cards.has(s.id) ? serializePreviewCard(page.cards.get(s.id)!, urls) : null,
       poll: poll
         ? serializePoll(
             poll,
             viewerAccountId === null
               ? null
               : { accountId: viewerAccountId, ownVotes: poll.ownVotes },
-            pollShortcodes(poll.options)
-              .map(emojiOf)
-              .filter((e) => e !== undefined)
-              .map((e) => serializeCustomEmoji(e, urls)),
+            pollEmojis(poll, author, page, urls),
             now,
           )
         : null,
@@ -222,15 +279,15 @@ export async function renderStatuses(
       entity.reblogged = flags.reblogged.has(s.id);
       entity.muted = s.conversationId !== null && flags.muted.has(s.conversationId);
       entity.bookmarked = flags.bookmarked.has(s.id);
-      if (own && s.reblogOfId === null && PINNABLE.includes(s.visibility)) {
-        entity.pinned = flags.pinned.has(s.id);
-      }
+      if (showsPinned(s, viewerAccountId)) entity.pinned = flags.pinned.has(s.id);
       entity.filtered = [];
     }
     if (options.source && !nested) entity.text = s.text;
     else entity.content = s.content;
     if (s.showApplication || own) {
-      entity.application = s.applicationId ? (applications.get(s.applicationId) ?? null) : null;
+      entity.application = s.applicationId
+        ? (page.applications.get(s.applicationId) ?? null)
+        : null;
     }
     return entity;
   };

@@ -5,6 +5,7 @@
 // Scopes and checks in Mastodon's order: token and scope (401/403), then the
 // user (422), then the status (404, never 403: a hidden status is a missing one).
 import type { Context, Hono } from "hono";
+import type { Db } from "../../db/database.ts";
 import type { Authenticated } from "../../domain/oauth/authenticate.ts";
 import { pollParams } from "../../domain/polls/input.ts";
 import { findScheduledStatus } from "../../domain/scheduled-statuses/manage.ts";
@@ -14,12 +15,16 @@ import { deleteStatus } from "../../domain/statuses/delete-status.ts";
 import type { MediaAttributes } from "../../domain/statuses/edit-media.ts";
 import { editStatus } from "../../domain/statuses/edit-status.ts";
 import { permittedStatusIds, statusHistory, statusSource } from "../../domain/statuses/read.ts";
-import { requireStatus } from "../../domain/statuses/read.ts";
+import { visibleStatusQuery } from "../../domain/statuses/read.ts";
 import { requireToken, requireUser } from "../../http/auth.ts";
 import type { HerdEnv } from "../../http/env.ts";
 import { ApiError, notFoundError } from "../../http/errors.ts";
 import { params, type Params } from "../../http/params.ts";
 import { renderContext } from "../entities/context.ts";
+import { renderPageJson } from "../entities/status-json.ts";
+import { pageColumns } from "../entities/status-versions.ts";
+import { isId } from "../../lib/ids.ts";
+import { jsonText } from "../../http/json-text.ts";
 import { renderStatusEdits } from "../entities/status-edit.ts";
 import { serializeStatusSource } from "../entities/status-source.ts";
 import { renderStatus, renderStatuses } from "../entities/status.ts";
@@ -98,6 +103,18 @@ function statusFields(p: Params) {
   };
 }
 
+/** GET /api/v1/statuses/:id's statements: the status if the viewer may see it, rendered. */
+const VISIBLE_STATUS = {
+  viewer: {
+    name: "herd_status_shown",
+    query: (db: Db) => visibleStatusQuery(db, true, pageColumns()),
+  },
+  visitor: {
+    name: "herd_status_shown_visitor",
+    query: (db: Db) => visibleStatusQuery(db, false, pageColumns()),
+  },
+};
+
 export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/statuses/#create
   app.post("/api/v1/statuses", async (c) => {
@@ -141,8 +158,19 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/statuses/#get
   app.get("/api/v1/statuses/:id", async (c) => {
     const viewerId = viewerOf(authorizeIfGotToken(c, ...READ));
-    const status = await requireStatus(c.var.deps.database.db, c.req.param("id"), viewerId);
-    return renderOr404(c, status.id, viewerId);
+    const id = c.req.param("id");
+    if (!isId(id)) throw notFoundError();
+    // requireStatus's rule and the rendering in one round trip.
+    const page = await renderPageJson(
+      c.var.deps.database.db,
+      viewerId === null ? VISIBLE_STATUS.visitor : VISIBLE_STATUS.viewer,
+      { id },
+      viewerId,
+      urlsOf(c),
+    );
+    if (page.ids.length === 0) throw notFoundError();
+    // The array's one element.
+    return jsonText(c, page.json.subarray(1, -1));
   });
 
   // https://docs.joinmastodon.org/methods/statuses/#edit

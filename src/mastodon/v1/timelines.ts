@@ -7,7 +7,9 @@ import type { Context, Hono } from "hono";
 import { findLinkCard, linkTimelineIds } from "../../domain/cards/link-timeline.ts";
 import { getSettings } from "../../domain/instance/settings.ts";
 import {
-  homeTimelineIds,
+  homePageOrder,
+  homePageQuery,
+  homePageValues,
   listTimelineIds,
   publicTimelineIds,
   tagTimelineIds,
@@ -17,7 +19,15 @@ import type { HerdEnv } from "../../http/env.ts";
 import { ApiError, notFoundError } from "../../http/errors.ts";
 import { pageQuery } from "../../http/pagination.ts";
 import { params } from "../../http/params.ts";
-import { renderStatuses } from "../entities/status.ts";
+import {
+  renderPageJson,
+  renderStatusesJson,
+  type RenderedStatuses,
+} from "../entities/status-json.ts";
+import { newestFirst } from "../../domain/timelines/page.ts";
+import { pageColumns } from "../entities/status-versions.ts";
+import type { Db } from "../../db/database.ts";
+import { jsonText } from "../../http/json-text.ts";
 import { idsParam, truthy, urlsOf } from "./accounts-common.ts";
 
 /**
@@ -56,18 +66,41 @@ async function respondWithStatuses(
   permitted: readonly string[],
 ) {
   const { db } = c.var.deps.database;
-  const body = await renderStatuses(db, ids, viewerId, urlsOf(c));
-  const first = body[0];
-  const last = body[body.length - 1];
+  return respondWithPage(
+    c,
+    await renderStatusesJson(db, ids, viewerId, urlsOf(c)),
+    path,
+    permitted,
+  );
+}
+
+/** Answers a rendered page of statuses, with its Link header. */
+function respondWithPage(
+  c: Context<HerdEnv>,
+  page: RenderedStatuses,
+  path: string,
+  permitted: readonly string[],
+) {
+  const first = page.ids[0];
+  const last = page.ids[page.ids.length - 1];
   if (first && last) {
     const link = pageLinks(c, path, permitted, {
-      next: ["max_id", last.id],
-      prev: ["min_id", first.id],
+      next: ["max_id", last],
+      prev: ["min_id", first],
     });
     if (link) c.header("Link", link);
   }
-  return c.json(body);
+  return jsonText(c, page.json);
 }
+
+/** The home timeline's statements, by the order they read in (homePageQuery). */
+const HOME_PAGE = {
+  asc: { name: "herd_home_shown_asc", query: (db: Db) => homePageQuery(db, "asc", pageColumns()) },
+  desc: {
+    name: "herd_home_shown_desc",
+    query: (db: Db) => homePageQuery(db, "desc", pageColumns()),
+  },
+};
 
 const USER_REQUIRED = "This method requires an authenticated user";
 
@@ -97,8 +130,16 @@ export function registerTimelinesRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/timelines/home", async (c) => {
     const { account } = requireUser(c, "read", "read:statuses");
     const q = pageQuery(await params(c), 20, 40);
-    const ids = await homeTimelineIds(c.var.deps.database.db, account.id, q);
-    return respondWithStatuses(c, ids, account.id, "/api/v1/timelines/home", ["local", "limit"]);
+    // The page's ids (homeTimelineIds's rule) and their rendering in one round trip.
+    const page = await renderPageJson(
+      c.var.deps.database.db,
+      HOME_PAGE[homePageOrder(q)],
+      homePageValues(account.id, q),
+      account.id,
+      urlsOf(c),
+      (ids) => newestFirst(ids, q),
+    );
+    return respondWithPage(c, page, "/api/v1/timelines/home", ["local", "limit"]);
   });
 
   // https://docs.joinmastodon.org/methods/timelines/#public
