@@ -29,7 +29,13 @@ import {
 } from "../../db/schema/index.ts";
 import type { AccountWithUser } from "../../domain/accounts/read.ts";
 import { emojifiableTextSql } from "../../domain/emojis/account-emojis.ts";
-import { accountVersionSql, BOOSTED_SQL, EPOCH_SQL, viewerFlagsSql } from "./status-versions.ts";
+import {
+  accountVersionSql,
+  BOOSTED_SQL,
+  EPOCH_SQL,
+  viewerFlagsOf,
+  viewerFlagsSql,
+} from "./status-versions.ts";
 
 /**
  * A statuses row with what the serializer needs from its author's user, and
@@ -284,17 +290,7 @@ export async function loadStatusPage(
     const row = c.emoji.decode(e);
     emojis.set(`${row.domain ?? ""}|${row.shortcode}`, row);
   }
-  let flags: ViewerFlags | null = null;
-  if (viewerId !== null) {
-    flags = {
-      favourited: new Set(),
-      reblogged: new Set(),
-      bookmarked: new Set(),
-      pinned: new Set(),
-      muted: new Set(),
-    };
-    for (const [kind, id] of json.flags ?? []) flags[kind].add(id);
-  }
+  const flags = viewerId === null ? null : viewerFlagsOf(json.flags);
   return {
     statuses: statusesById,
     authors,

@@ -148,18 +148,21 @@ interface VersionsJson {
   votes: [string, number[]][] | null;
 }
 
+/** The viewer's flags from viewerFlagsSql's [kind, id] pairs. */
+export function viewerFlagsOf(pairs: [keyof ViewerFlags, string][] | null): ViewerFlags {
+  const flags: ViewerFlags = {
+    favourited: new Set(),
+    reblogged: new Set(),
+    bookmarked: new Set(),
+    pinned: new Set(),
+    muted: new Set(),
+  };
+  for (const [kind, id] of pairs ?? []) flags[kind].add(id);
+  return flags;
+}
+
 function decode(json: VersionsJson, viewerId: string | null): PageVersions {
-  let flags: ViewerFlags | null = null;
-  if (viewerId !== null) {
-    flags = {
-      favourited: new Set(),
-      reblogged: new Set(),
-      bookmarked: new Set(),
-      pinned: new Set(),
-      muted: new Set(),
-    };
-    for (const [kind, id] of json.flags ?? []) flags[kind].add(id);
-  }
+  const flags = viewerId === null ? null : viewerFlagsOf(json.flags);
   return {
     epoch: json.epoch,
     statuses: new Map(json.statuses ?? []),
