@@ -7,289 +7,26 @@
 // Every signature is made and checked by the servers themselves, and every
 // delivery is a job of the sending server: results are polled for with a
 // deadline, never waited for with a fixed sleep.
-import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import os from "node:os";
+import { chmod, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import pg from "pg";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeTar } from "../src/lib/tar.ts";
+import {
+  account,
+  api,
+  herd,
+  ok,
+  startServer,
+  stopHerdProcesses,
+  tempFolder,
+  until,
+  type HerdAccount as Account,
+  type HerdServer as Server,
+} from "./kit/herd-process.ts";
 
-const root = path.resolve(import.meta.dirname, "..");
-/** How long one federated effect may take to show on the other side. */
-const DEADLINE_MS = 20_000;
-
-interface Server {
-  name: string;
-  port: number;
-  /** `localhost:PORT`: LOCAL_DOMAIN, the domain of its accounts elsewhere. */
-  domain: string;
-  /** `http://localhost:PORT` */
-  base: string;
-  url: string;
-  dataDir: string;
-  child: ChildProcess;
-  logs: () => string;
-}
-
-interface Account {
-  server: Server;
-  username: string;
-  token: string;
-  /** Its id on its own server. */
-  id: string;
-  /** `username@domain`, as the other server names it. */
-  acct: string;
-  /** Its Account entity on its own server. */
-  me: any;
-}
-
-const children = new Set<ChildProcess>();
-const databases: string[] = [];
-const folders: string[] = [];
-let adminUrl = "";
-
-/** A port free at the moment (the server must know its LOCAL_DOMAIN before it listens). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A fresh database copied from the migrated template (test/kit/global-setup.ts). */
-async function makeDatabase(): Promise<string> {
-  const template = inject("herdTemplate");
-  const name = `${template.replace("_tpl_", "_f_")}_fed_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
-        break;
-      } catch (error) {
-        // Another file is copying the template at this moment.
-        if ((error as { code?: string }).code !== "55006" || attempt > 50) throw error;
-        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
-      }
-    }
-  } finally {
-    await admin.end();
-  }
-  databases.push(name);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-function envOf(server: Pick<Server, "port" | "domain" | "url" | "dataDir">): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: "production",
-    PORT: String(server.port),
-    BIND: "127.0.0.1",
-    LOCAL_DOMAIN: server.domain,
-    DATA_DIR: server.dataDir,
-    DATABASE_URL: server.url,
-    ALLOW_PRIVATE_ADDRESS: "true",
-    LOG_LEVEL: "info",
-  };
-}
-
-/** `node bin/start.js`; resolves once it listens. */
-async function startServer(name: string): Promise<Server> {
-  const port = await freePort();
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), `herd-fed-${name}-`));
-  await chmod(dataDir, 0o755);
-  folders.push(dataDir);
-  const domain = `localhost:${port}`;
-  const server = {
-    name,
-    port,
-    domain,
-    base: `http://${domain}`,
-    url: await makeDatabase(),
-    dataDir,
-  };
-  const child = spawn(process.execPath, [path.join(root, "bin/start.js")], {
-    cwd: os.tmpdir(),
-    stdio: "pipe",
-    env: envOf(server),
-  });
-  children.add(child);
-  child.once("exit", () => children.delete(child));
-  let output = "";
-  child.stdout!.on("data", (d) => (output += d));
-  child.stderr!.on("data", (d) => (output += d));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start: ${output}`)), 30_000);
-    const look = () => {
-      if (!output.includes('"listening"')) return;
-      clearTimeout(timer);
-      child.stdout!.off("data", look);
-      resolve();
-    };
-    child.stdout!.on("data", look);
-    child.once("exit", (code) => reject(new Error(`${name} exited (${code}): ${output}`)));
-  });
-  return { ...server, child, logs: () => output };
-}
-
-/** `herd ARGS` on `server`'s database; resolves to its stdout (throws on failure). */
-async function herd(server: Server, ...args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [path.join(root, "bin/herd.js"), ...args], {
-    cwd: os.tmpdir(),
-    stdio: "pipe",
-    env: envOf(server),
-  });
-  let out = "";
-  let err = "";
-  child.stdout.on("data", (d) => (out += d));
-  child.stderr.on("data", (d) => (err += d));
-  // "close", not "exit": the output may still be on its way when the process exits.
-  const code = await new Promise<number | null>((resolve) => child.once("close", resolve));
-  if (code !== 0) throw new Error(`herd ${args.join(" ")} exited ${code}: ${err}`);
-  return out;
-}
-
-interface Call {
-  token?: string;
-  method?: string;
-  json?: unknown;
-}
-
-/** A client API call to `server`; the JSON body and the status. */
-async function api<T = any>(
-  server: Server,
-  apiPath: string,
-  call: Call = {},
-): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = {};
-  if (call.token) headers.authorization = `Bearer ${call.token}`;
-  if (call.json !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`http://127.0.0.1:${server.port}${apiPath}`, {
-    method: call.method ?? (call.json === undefined ? "GET" : "POST"),
-    headers,
-    body: call.json === undefined ? undefined : JSON.stringify(call.json),
-  });
-  const text = await res.text();
-  try {
-    return { status: res.status, body: JSON.parse(text) as T };
-  } catch {
-    throw new Error(`${apiPath} on ${server.name} answered ${res.status}: ${text.slice(0, 200)}`);
-  }
-}
-
-/** `api`, and throws unless it answered 200. */
-async function ok<T = any>(server: Server, apiPath: string, call: Call = {}): Promise<T> {
-  const { status, body } = await api<T>(server, apiPath, call);
-  if (status !== 200) {
-    throw new Error(
-      `${call.method ?? "GET"} ${apiPath} on ${server.name}: ${status} ${JSON.stringify(body)}`,
-    );
-  }
-  return body;
-}
-
-let servers: Server[] = [];
-
-/** Polls `probe` until it gives a value (not null, undefined or false), for up to DEADLINE_MS. */
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-): Promise<T> {
-  const end = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== null && value !== undefined && value !== false) return value;
-    if (Date.now() > end) {
-      const problems = servers.map(
-        (s) =>
-          `--- ${s.name}:\n` +
-          s
-            .logs()
-            .split("\n")
-            .filter((l) => /"level":"(warn|error)"/.test(l))
-            .slice(-20)
-            .join("\n"),
-      );
-      throw new Error(`timed out waiting for ${what}\n${problems.join("\n")}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** A confirmed, approved account made with the CLI, and a token by the password grant. */
-async function account(server: Server, username: string): Promise<Account> {
-  const email = `${username}@example.com`;
-  const out = await herd(
-    server,
-    "accounts",
-    "create",
-    username,
-    `--email=${email}`,
-    "--confirmed",
-    "--approve",
-  );
-  const password = /New password: (\S+)/.exec(out)?.[1];
-  if (!password) throw new Error(`no password in: ${out}`);
-  const app = await ok(server, "/api/v1/apps", {
-    json: {
-      client_name: "Federation test",
-      redirect_uris: "urn:ietf:wg:oauth:2.0:oob",
-      scopes: "read write follow",
-    },
-  });
-  const token = await ok(server, "/oauth/token", {
-    json: {
-      grant_type: "password",
-      client_id: app.client_id,
-      client_secret: app.client_secret,
-      username: email,
-      password,
-      scope: "read write follow",
-    },
-  });
-  const me = await ok(server, "/api/v1/accounts/verify_credentials", {
-    token: token.access_token,
-  });
-  return {
-    server,
-    username,
-    token: token.access_token,
-    id: me.id,
-    acct: `${username}@${server.domain}`,
-    me,
-  };
-}
-
-afterAll(async () => {
-  await Promise.all(
-    [...children].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          child.once("exit", () => resolve());
-          child.kill("SIGTERM");
-        }),
-    ),
-  );
-  if (adminUrl) {
-    const admin = new pg.Client({ connectionString: adminUrl });
-    await admin.connect();
-    for (const name of databases) {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-    }
-    await admin.end();
-  }
-  for (const dir of folders) await rm(dir, { recursive: true, force: true });
-});
+afterAll(stopHerdProcesses);
 
 describe("two Herd servers federate over HTTP", { timeout: 60_000 }, () => {
   let a: Server;
@@ -301,9 +38,7 @@ describe("two Herd servers federate over HTTP", { timeout: 60_000 }, () => {
   let erin: Account;
 
   beforeAll(async () => {
-    adminUrl = inject("herdAdminUrl");
     [a, b] = await Promise.all([startServer("A"), startServer("B")]);
-    servers = [a, b];
     [alice, dave, bob, carol, erin] = await Promise.all([
       account(a, "alice"),
       account(a, "dave"),
@@ -555,8 +290,7 @@ describe("two Herd servers federate over HTTP", { timeout: 60_000 }, () => {
     })
       .png()
       .toBuffer();
-    const dir = await mkdtemp(path.join(os.tmpdir(), "herd-emoji-"));
-    folders.push(dir);
+    const dir = await tempFolder("herd-emoji-");
     const archive = path.join(dir, "emoji.tar.gz");
     await writeFile(archive, gzipSync(writeTar([{ name: "herdy.png", data: red }])));
     await chmod(dir, 0o755);

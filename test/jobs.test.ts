@@ -121,6 +121,28 @@ describe("job queue", () => {
     await queue.stop();
   });
 
+  it("gives a queue made by an older Herd today's settings, heartbeats included", async () => {
+    // As a database from before crash recovery by heartbeats has it.
+    await t.database.pool.query(
+      "UPDATE pgboss.queue SET heartbeat_seconds = NULL, retry_limit = 2 WHERE name = $1",
+      [QUEUE],
+    );
+    const queue = await startQueue();
+    const { rows } = await t.database.pool.query(
+      `SELECT heartbeat_seconds, retry_limit, expire_seconds FROM pgboss.queue WHERE name = $1`,
+      [QUEUE],
+    );
+    expect(rows[0]).toEqual({ heartbeat_seconds: 20, retry_limit: 5, expire_seconds: 900 });
+    // Its new jobs carry the heartbeat: one whose process dies is retried within a minute.
+    await queue.send(QUEUE, { n: 6 });
+    const { rows: jobs } = await t.database.pool.query(
+      "SELECT heartbeat_seconds FROM pgboss.job WHERE name = $1 AND data->>'n' = '6'",
+      [QUEUE],
+    );
+    expect(jobs).toEqual([{ heartbeat_seconds: 20 }]);
+    await queue.stop();
+  });
+
   it("drains the test instance's own queue", async () => {
     // Nothing queued by this file's feed hooks: draining runs nothing.
     expect(await t.drainJobs()).toBe(0);

@@ -27,16 +27,45 @@ export interface PgBossQueueOptions {
   maintenance?: boolean;
 }
 
-/** How every queue behaves: a few retries with backoff, and completed jobs kept for a day. */
+/**
+ * How every queue behaves: a few retries with backoff, and completed jobs kept for a day.
+ *
+ * Crash recovery: a worker touches each job it runs every HEARTBEAT_REFRESH_SECONDS
+ * (pg-boss's heartbeat); the supervisor fails a job whose heartbeat is older than
+ * `heartbeatSeconds`, which pg-boss then retries like any failure. So a job that was
+ * running in a process killed outright (SIGKILL, OOM, power loss) runs again about half
+ * a minute later (heartbeat lost, up to one supervise pass, the first retry's delay of
+ * 2.5-5 s, a poll), not after `expireInSeconds`, which still bounds a job whose process
+ * lives but whose handler hangs. Measured (test/federation-delivery-crash.test.ts, 2-core
+ * machine, 10 runs): a delivery in flight at a SIGKILL was delivered again 30.9-31.9 s after
+ * the kill; one still queued, as soon as the server was back (about 1 s). Jobs queued before
+ * this setting existed keep expireInSeconds (pg-boss copies a queue's settings at send).
+ */
 const QUEUE_SETTINGS = {
   retryLimit: 5,
   retryDelay: 5,
   retryBackoff: true,
   retryDelayMax: 600,
   expireInSeconds: 15 * 60,
+  heartbeatSeconds: 20,
   deleteAfterSeconds: 24 * 60 * 60,
   notify: true,
 } as const;
+
+/** Four touches per `heartbeatSeconds`: a busy moment that delays one or two fails nothing. */
+const HEARTBEAT_REFRESH_SECONDS = 5;
+
+/**
+ * How often the supervisor looks for lost heartbeats and expired jobs (pg-boss's default,
+ * 60 s, would add up to a minute to each recovery). Each pass also refreshes the queues'
+ * counts, one aggregate over the job table, which pg-boss backs off from when it grows slow.
+ */
+const SUPERVISE_SECONDS = 10;
+
+/** The settings `updateQueue` can change that an existing queue does not have yet. */
+function outdatedSettings(queue: Record<string, unknown>): boolean {
+  return Object.entries(QUEUE_SETTINGS).some(([key, value]) => queue[key] !== value);
+}
 
 /** pg-boss's IDatabase over a node-postgres pool. */
 function poolDatabase(pool: pg.Pool): BossDb {
@@ -49,6 +78,8 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobRunner {
   const config: ConstructorOptions = {
     migrate: options.migrate ?? true,
     supervise: maintenance,
+    superviseIntervalSeconds: SUPERVISE_SECONDS,
+    monitorIntervalSeconds: SUPERVISE_SECONDS,
     schedule: maintenance,
     registerInstance: false,
     openTelemetry: { enabled: false },
@@ -94,7 +125,13 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobRunner {
       await boss.work<object>(
         name,
         // A job sent with an orderingKey (a group) waits while one of its key runs.
-        { batchSize: 1, pollingIntervalSeconds: 2, localConcurrency: 2, groupConcurrency: 1 },
+        {
+          batchSize: 1,
+          pollingIntervalSeconds: 2,
+          localConcurrency: 2,
+          groupConcurrency: 1,
+          heartbeatRefreshSeconds: HEARTBEAT_REFRESH_SECONDS,
+        },
         async (jobs) => {
           for (const job of jobs) {
             try {
@@ -116,10 +153,18 @@ export function createPgBossQueue(options: PgBossQueueOptions): JobRunner {
       if (started) return;
       await boss.start();
       started = true;
-      const existing = new Set((await boss.getQueues()).map((q) => q.name));
+      const existing = new Map((await boss.getQueues()).map((q) => [q.name, q]));
       for (const spec of options.queues) {
         const name = typeof spec === "string" ? spec : spec.name;
-        if (existing.has(name)) continue;
+        const queue = existing.get(name);
+        if (queue) {
+          // A queue created by an older Herd (before heartbeats, say) gets today's
+          // settings; its jobs already queued keep theirs (pg-boss copies them at send).
+          if (outdatedSettings(queue as unknown as Record<string, unknown>)) {
+            await boss.updateQueue(name, QUEUE_SETTINGS);
+          }
+          continue;
+        }
         // pg-boss's `short` policy: one waiting job per singleton key (an insert of
         // another is skipped by its unique index), any number running.
         const unique = typeof spec !== "string" && spec.unique;

@@ -97,6 +97,11 @@ export interface FakeRemote {
   hits: string[];
   /** Every request Herd made to it (GETs and POSTs), with its headers, oldest first. */
   requests: Recorded[];
+  /**
+   * Called with each POST (once recorded) before it is answered: the 202 waits for
+   * what it returns, so a test can hold a delivery in flight.
+   */
+  beforeAnswer?: (post: Received) => Promise<void> | void;
   /** Adds an actor (Mastodon-shaped Person) served at /users/:username. */
   addActor(username: string, extra?: Record<string, unknown>): Promise<FakeActor>;
   /** Serves `document` at `path` (JSON, or a raw answer). */
@@ -161,16 +166,21 @@ export async function startFakeRemote(): Promise<FakeRemote> {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
+        let post: Received | null = null;
         try {
           const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<
             string,
             unknown
           >;
-          received.push({ path: url.pathname, body, headers: req.headers });
+          post = { path: url.pathname, body, headers: req.headers };
+          received.push(post);
         } catch {
           // Not JSON: not recorded.
         }
-        res.writeHead(202).end();
+        void Promise.resolve(post && remote.beforeAnswer?.(post)).then(() => {
+          // The sender may have gone meanwhile (a test killed it).
+          if (!res.destroyed) res.writeHead(202).end();
+        });
       });
       return;
     }
