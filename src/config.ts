@@ -60,6 +60,8 @@ export interface Config {
   dataDir: string;
   /** Null: use the embedded PostgreSQL in dataDir/postgres. */
   databaseUrl: string | null;
+  /** DB_POOL: the server's connections to PostgreSQL (Mastodon's name; its default is 5 too). */
+  dbPool: number;
   redisUrl: string | null;
   /** Null: generate once and keep in dataDir (see secrets.ts). */
   secretKeyBase: string | null;
@@ -230,6 +232,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     bind,
     dataDir: path.resolve(cwd, env.DATA_DIR || "data"),
     databaseUrl: databaseUrlFrom(env),
+    dbPool: int("DB_POOL", env.DB_POOL, 5, 1, 1000),
     redisUrl: env.REDIS_URL || null,
     secretKeyBase,
     singleUserMode: bool("SINGLE_USER_MODE", env.SINGLE_USER_MODE, false),
