@@ -89,6 +89,41 @@ describe("GET /users/:username as ActivityPub", () => {
     expect([body.alsoKnownAs].flat()).toEqual(["https://old.example/users/fay"]);
   });
 
+  it("tags the local custom emojis its name, bio and fields use", async () => {
+    const image = (code: string) => `custom_emojis/images/000/000/001/original/${code}.png`;
+    await t.database.db.execute(sql`INSERT INTO custom_emojis
+        (id, shortcode, domain, image_url, static_image_url, disabled)
+      VALUES (101, 'blob', NULL, ${image("blob")}, ${image("blob")}, false),
+        (102, 'wave', NULL, ${image("wave")}, ${image("wave")}, false),
+        (103, 'star', NULL, ${image("star")}, ${image("star")}, false),
+        (104, 'unused', NULL, ${image("unused")}, ${image("unused")}, false),
+        (105, 'off', NULL, ${image("off")}, ${image("off")}, true),
+        (106, 'theirs', 'remote.example', 'https://remote.example/e.png',
+          'https://remote.example/e.png', false)`);
+    const gil = await makeUser(t, { username: "gil" });
+    await t.database.db
+      .update(accounts)
+      .set({
+        displayName: "Gil :blob: :off: :theirs:",
+        note: "<p>Hi :wave: :blob:</p>",
+        fields: [{ name: "Site :star:", value: "x", verified_at: null }],
+      })
+      .where(eq(accounts.id, gil.account.id));
+    const body = (await actor("/users/gil")).body;
+    const tags = [body.tag].flat();
+    expect(tags.map((e: { name: string }) => e.name)).toEqual([":wave:", ":blob:", ":star:"]);
+    expect(tags[1]).toMatchObject({
+      id: "https://herd.test/emojis/101",
+      type: "Emoji",
+      icon: {
+        type: "Image",
+        mediaType: "image/png",
+        url: `https://herd.test/system/${image("blob")}`,
+      },
+    });
+    expect(tags[1].updated).toMatch(/Z$/);
+  });
+
   it("has an RSA-2048 publicKey and both keys as Multikeys, the same on every request", async () => {
     const bob = await makeUser(t, { username: "bob" });
     const first = (await actor("/users/bob")).body;

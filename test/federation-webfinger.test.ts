@@ -9,6 +9,7 @@ const t = await createTestInstance();
 const split = await createTestInstance({
   env: { LOCAL_DOMAIN: "herd.test", WEB_DOMAIN: "social.herd.test" },
 });
+const ported = await createTestInstance({ env: { LOCAL_DOMAIN: "herd.test:8443" } });
 
 await makeUser(t, { username: "alice" });
 await makeUser(split, { username: "alice" });
@@ -139,5 +140,35 @@ describe("LOCAL_DOMAIN ≠ WEB_DOMAIN", () => {
     expect(instance.links).toContainEqual(
       expect.objectContaining({ rel: "self", href: "https://social.herd.test/actor" }),
     );
+  });
+});
+
+describe("an instance actor on a domain with a port", () => {
+  it("is mastodon.internal, found by that name and by its domain", async () => {
+    // Another server takes no colon in a username (Mastodon's Account.representative).
+    const res = await ported.request("/actor", {
+      headers: { accept: "application/activity+json" },
+    });
+    expect(res.status).toBe(200);
+    const actor = (await res.json()) as any;
+    expect(actor).toMatchObject({
+      id: "https://herd.test:8443/actor",
+      preferredUsername: "mastodon.internal",
+      name: "herd.test:8443",
+    });
+    for (const resource of [
+      "acct:mastodon.internal@herd.test:8443",
+      "acct:herd.test:8443@herd.test:8443",
+    ]) {
+      const body = await fingerJson(ported, resource);
+      expect(body.links).toContainEqual({
+        rel: "self",
+        type: "application/activity+json",
+        href: "https://herd.test:8443/actor",
+      });
+      expect(body.links.map((l: { rel: string }) => l.rel)).not.toContain(
+        "http://ostatus.org/schema/1.0/subscribe",
+      );
+    }
   });
 });

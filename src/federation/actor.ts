@@ -5,7 +5,9 @@
 // instance actor is an Application at /actor. A suspended account is served
 // with `suspended: true` and nothing of its profile (Mastodon answers JSON
 // for a temporarily suspended account); unknown, unconfirmed or unapproved
-// accounts are not found.
+// accounts are not found. Its `tag` holds the local custom emojis its name,
+// bio and fields use (ActorSerializer#virtual_tags, ActivityPub::EmojiSerializer),
+// which other servers show beside its name.
 import type { Context, RequestContext } from "@fedify/fedify";
 import type { webcrypto } from "node:crypto";
 import {
@@ -17,10 +19,14 @@ import {
   PropertyValue,
   Service,
   type Actor,
+  type Emoji,
 } from "@fedify/vocab";
 import type { AccountWithUser } from "../domain/accounts/read.ts";
+import { accountEmojiTexts, shortcodesIn } from "../domain/emojis/shortcodes.ts";
 import type { FederationEnv } from "./env.ts";
-import { findLocalActor } from "./local-actor.ts";
+import { findLocalActor, instanceActorUsername } from "./local-actor.ts";
+import { emojiOf } from "./note.ts";
+import { localEmoji } from "./note-data.ts";
 import { midnightInstant } from "./temporal.ts";
 
 const MEDIA_TYPES: Record<string, string> = {
@@ -38,6 +44,24 @@ function imageOf(env: FederationEnv, stored: string | null): Image | null {
   if (!url) return null;
   const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase() ?? "";
   return new Image({ url: new URL(url), mediaType: MEDIA_TYPES[extension] ?? null });
+}
+
+/**
+ * Account#emojis as Emoji tags: the local, enabled emojis the profile names,
+ * in the order they first appear (the candidates come with the account,
+ * src/domain/emojis/account-emojis.ts).
+ */
+function profileEmojis(env: FederationEnv, account: AccountWithUser): Emoji[] {
+  const byCode = new Map(
+    (account.emojis ?? [])
+      .filter((e) => e.domain === null && !e.disabled)
+      .map((e) => [e.shortcode, e]),
+  );
+  return shortcodesIn(...accountEmojiTexts(account)).flatMap((code) => {
+    const row = byCode.get(code);
+    const emoji = row ? localEmoji(env.urls, row) : null;
+    return emoji ? [emojiOf(emoji)] : [];
+  });
 }
 
 /** The actor URI of an account Herd knows (local: its /users/ URL). */
@@ -99,6 +123,7 @@ function accountActor(
     attachments: suspended
       ? []
       : account.fields.map((f) => new PropertyValue({ name: f.name, value: f.value })),
+    tags: suspended ? [] : profileEmojis(env, account),
     successor: moved ? new URL(moved) : null,
     // alsoKnownAs: the accounts this one says it also is (Move checks it).
     aliases: suspended
@@ -120,7 +145,7 @@ function instanceActor(
   return new Application({
     ...endpointsOf(ctx, identifier),
     ...keys,
-    preferredUsername: identifier,
+    preferredUsername: instanceActorUsername(env),
     name: identifier,
     url: new URL(`${env.urls.base}/about/more?instance_actor=true`),
     manuallyApprovesFollowers: true,

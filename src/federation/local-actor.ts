@@ -7,6 +7,16 @@ import type { FederationEnv } from "./env.ts";
 
 export type LocalActor = { kind: "instance" } | { kind: "account"; account: AccountWithUser };
 
+/**
+ * The instance actor's `preferredUsername`: its domain, or `mastodon.internal`
+ * when the domain has a port, as Mastodon's Account.representative: other
+ * servers take no colon in a username (Herd's own remote-actor.ts drops such
+ * an actor), so a server at `localhost:3000` could not send a Flag.
+ */
+export function instanceActorUsername(env: Pick<FederationEnv, "instanceIdentifier">): string {
+  return env.instanceIdentifier.includes(":") ? "mastodon.internal" : env.instanceIdentifier;
+}
+
 /** Mastodon usernames: letters, digits and underscores (Account::USERNAME_RE). */
 const USERNAME = /^[a-z0-9_]+$/i;
 

@@ -148,6 +148,27 @@ const IMAGE_TYPES: Record<string, string> = {
 };
 
 /**
+ * A local custom emoji as ActivityPub::EmojiSerializer names it (its URI is
+ * `<base>/emojis/<id>`, as TagManager#uri_for); null when its image has no URL.
+ */
+export function localEmoji(
+  urls: Urls,
+  e: { id: string; shortcode: string; imageUrl: string; updatedAt: Date | string },
+): NoteEmoji | null {
+  // An imported emoji's image is a storage key; a path on this server is made absolute.
+  const url = e.imageUrl.startsWith("/") ? `${urls.base}${e.imageUrl}` : urls.file(e.imageUrl);
+  if (!url) return null;
+  const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase() ?? "";
+  return {
+    uri: `${urls.base}/emojis/${e.id}`,
+    shortcode: e.shortcode,
+    url,
+    mediaType: IMAGE_TYPES[extension] ?? null,
+    updatedAt: new Date(e.updatedAt),
+  };
+}
+
+/**
  * Status#emojis (CustomEmoji.from_text of the text, content warning and poll
  * options) for a page: one query for every shortcode the page uses; returns
  * the lookup of one status's emojis.
@@ -175,19 +196,8 @@ async function loadEmojis(
     }>(sql`SELECT id::text, shortcode, image_url, updated_at FROM custom_emojis
       WHERE domain IS NULL AND NOT disabled AND shortcode = ANY(${textArray(codes)}::text[])`);
     for (const e of found.rows) {
-      // An imported emoji's image is a storage key; a path on this server is made absolute.
-      const url = e.image_url.startsWith("/")
-        ? `${urls.base}${e.image_url}`
-        : urls.file(e.image_url);
-      if (!url) continue;
-      const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase() ?? "";
-      byCode.set(e.shortcode, {
-        uri: `${urls.base}/emojis/${e.id}`,
-        shortcode: e.shortcode,
-        url,
-        mediaType: IMAGE_TYPES[extension] ?? null,
-        updatedAt: new Date(e.updated_at),
-      });
+      const emoji = localEmoji(urls, { ...e, imageUrl: e.image_url, updatedAt: e.updated_at });
+      if (emoji) byCode.set(e.shortcode, emoji);
     }
   }
   return (...texts) =>

@@ -159,7 +159,7 @@ function attachmentOf(a: NoteAttachment): MastodonDocument {
   );
 }
 
-function emojiOf(e: NoteEmoji): Emoji {
+export function emojiOf(e: NoteEmoji): Emoji {
   return new Emoji({
     id: new URL(e.uri),
     name: `:${e.shortcode}:`,

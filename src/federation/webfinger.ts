@@ -2,11 +2,12 @@
 // Fedify from the actor dispatcher: `acct:user@LOCAL_DOMAIN` (or
 // @WEB_DOMAIN), the actor URI, and the profile URL (/@user) as Mastodon's
 // WebfingerController takes them; the instance actor answers to its domain
-// as username. The links are Fedify's (`self`, the profile page, the avatar)
+// as username (and to `mastodon.internal` when the domain has a port,
+// local-actor.ts). The links are Fedify's (`self`, the profile page, the avatar)
 // and Mastodon's remote-follow template.
 import type { ActorCallbackSetters, Federation } from "@fedify/fedify";
 import type { FederationEnv } from "./env.ts";
-import { findLocalAccount } from "./local-actor.ts";
+import { findLocalAccount, instanceActorUsername } from "./local-actor.ts";
 
 const SUBSCRIBE = "http://ostatus.org/schema/1.0/subscribe";
 
@@ -16,7 +17,7 @@ export function registerWebFinger(
   env: FederationEnv,
 ): void {
   const { localDomain, webDomain } = env.config;
-  const instanceNames = new Set([localDomain, webDomain]);
+  const instanceNames = new Set([localDomain, webDomain, instanceActorUsername(env)]);
 
   actors
     .mapHandle(async (_ctx, username) => {
@@ -33,7 +34,9 @@ export function registerWebFinger(
     const instanceActor = ctx.getActorUri(env.instanceIdentifier).href;
     const isInstance =
       resource.href === instanceActor ||
-      [...instanceNames].some((d) => resource.href.toLowerCase() === `acct:${d}@${d}`);
+      [...instanceNames].some((name) =>
+        [localDomain, webDomain].some((d) => resource.href.toLowerCase() === `acct:${name}@${d}`),
+      );
     if (isInstance) return [];
     return [{ rel: SUBSCRIBE, template: `${env.urls.base}/authorize_interaction?uri={uri}` }];
   });
