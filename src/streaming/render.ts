@@ -11,12 +11,14 @@
 // - Payloads are rendered by the client API's own serializers
 //   (src/mastodon/entities). A Status differs between two viewers only by
 //   the viewer's flags (favourited, reblogged, muted, bookmarked, pinned) and
-//   whether the viewer wrote it (pinned, application): viewers are grouped by
-//   those facts, read for all of them in one query, and each group is
-//   rendered once, for one of its viewers. When the serializer gains a
-//   viewer-dependent field, `flagsQuery` must gain it too
-//   (test/streaming-payloads.test.ts compares with the REST API).
-import { sql } from "drizzle-orm";
+//   whether the viewer wrote it (pinned, application), and their poll votes:
+//   viewers are grouped by those facts, read for all of them in the same
+//   query that checks who may read it (`readerSignatures`), and each group
+//   is rendered once, for one of its viewers. When the serializer gains a
+//   viewer-dependent field, `readerSignatures` must gain it too
+//   (test/streaming-events.test.ts and test/streaming-fan-out.test.ts
+//   compare with the REST API).
+import { sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/database.ts";
 import { getConversation } from "../domain/conversations/list-conversations.ts";
 import { DomainError } from "../domain/errors.ts";
@@ -39,15 +41,14 @@ async function idColumn(db: Db, query: ReturnType<typeof sql>): Promise<string[]
   return rows.map((r) => r.id);
 }
 
-/** Of `viewers`, those whose home feed holds status `statusId` and who may read it now. */
-export function homeReaders(db: Db, statusId: string, viewers: readonly string[]) {
-  if (viewers.length === 0) return Promise.resolve([]);
-  return idColumn(
-    db,
-    sql`SELECT v.id::text AS id FROM unnest(${bigints(viewers)}) AS v(id)
+/**
+ * Of `viewers`, those whose home feed holds status `statusId` and who may
+ * read it now (a query yielding their ids, for `readerSignatures`).
+ */
+export function homeReaders(statusId: string, viewers: readonly string[]): SQL {
+  return sql`SELECT v.id FROM unnest(${bigints(viewers)}) AS v(id)
     WHERE EXISTS (SELECT 1 FROM home_feed_entries e JOIN statuses ON statuses.id = e.status_id
-      WHERE e.account_id = v.id AND e.status_id = ${statusId}::bigint AND ${readable(VIEWER)})`,
-  );
+      WHERE e.account_id = v.id AND e.status_id = ${statusId}::bigint AND ${readable(VIEWER)})`;
 }
 
 /**
@@ -72,14 +73,18 @@ export function listReaders(
   );
 }
 
-/** Of `viewers`, those who may read status `statusId` now (the public and hashtag timelines' filter). */
-export function statusReaders(db: Db, statusId: string, viewers: readonly string[]) {
-  if (viewers.length === 0) return Promise.resolve([]);
-  return idColumn(
-    db,
-    sql`SELECT v.id::text AS id FROM unnest(${bigints(viewers)}) AS v(id)
-    WHERE EXISTS (SELECT 1 FROM statuses WHERE statuses.id = ${statusId}::bigint AND ${readable(VIEWER)})`,
-  );
+/**
+ * Of `viewers`, those who may read status `statusId` now (the public and
+ * hashtag timelines' filter), as a query for `readerSignatures`.
+ */
+export function statusReaders(statusId: string, viewers: readonly string[]): SQL {
+  return sql`SELECT v.id FROM unnest(${bigints(viewers)}) AS v(id)
+    WHERE EXISTS (SELECT 1 FROM statuses WHERE statuses.id = ${statusId}::bigint AND ${readable(VIEWER)})`;
+}
+
+/** All of `viewers` (their right to read was checked otherwise), for `readerSignatures`. */
+export function everyViewer(viewers: readonly string[]): SQL {
+  return sql`SELECT v.id FROM unnest(${bigints(viewers)}) AS v(id)`;
 }
 
 /** What the public and hashtag streams, and `delete`, need to know of a status (deleted ones too). */
@@ -174,39 +179,52 @@ export function listsIncluding(db: Db, accountId: string, listIds: readonly stri
 }
 
 /**
- * Each viewer's facts that change how status `statusId` (and the status it
- * boosts) is rendered for them: the REST serializer's viewer flags (as
- * status-loader.ts reads them), and authorship.
+ * The viewers that `readers` (a query of their ids) yields, each with the
+ * facts that change how status `statusId` (and the status it boosts) is
+ * rendered for them: the REST serializer's viewer flags (as status-loader.ts
+ * reads them: favourites, boosts, bookmarks, pins, conversation mutes, poll
+ * votes in their order) and authorship. Who reads and what each sees come
+ * from ONE query, so that an event costs one round trip whatever the number
+ * of viewers.
  */
-async function viewerSignatures(
+export async function readerSignatures(
   db: Db,
   statusId: string,
-  viewers: readonly string[],
+  readers: SQL,
 ): Promise<Map<string, string>> {
-  const v = bigints(viewers);
-  const { rows } = await db.execute<{ viewer: string; flag: string }>(sql`
-    WITH target AS (
+  const { rows } = await db.execute<{ viewer: string; flag: string | null }>(sql`
+    WITH rd AS MATERIALIZED (${readers}),
+    target AS (
       SELECT id, account_id, conversation_id FROM statuses WHERE id = ${statusId}::bigint
       UNION ALL SELECT o.id, o.account_id, o.conversation_id
         FROM statuses s JOIN statuses o ON o.id = s.reblog_of_id WHERE s.id = ${statusId}::bigint)
-    SELECT account_id::text AS viewer, 'favourited:' || status_id AS flag FROM favourites
-      WHERE account_id = ANY(${v}) AND status_id IN (SELECT id FROM target)
+    SELECT rd.id::text AS viewer, NULL AS flag FROM rd
+    UNION ALL SELECT account_id::text, 'favourited:' || status_id FROM favourites
+      WHERE account_id IN (SELECT id FROM rd) AND status_id IN (SELECT id FROM target)
     UNION ALL SELECT account_id::text, 'bookmarked:' || status_id FROM bookmarks
-      WHERE account_id = ANY(${v}) AND status_id IN (SELECT id FROM target)
+      WHERE account_id IN (SELECT id FROM rd) AND status_id IN (SELECT id FROM target)
     UNION ALL SELECT account_id::text, 'pinned:' || status_id FROM status_pins
-      WHERE account_id = ANY(${v}) AND status_id IN (SELECT id FROM target)
+      WHERE account_id IN (SELECT id FROM rd) AND status_id IN (SELECT id FROM target)
     UNION ALL SELECT account_id::text, 'reblogged:' || reblog_of_id FROM statuses
-      WHERE account_id = ANY(${v}) AND reblog_of_id IN (SELECT id FROM target) AND deleted_at IS NULL
+      WHERE account_id IN (SELECT id FROM rd) AND reblog_of_id IN (SELECT id FROM target)
+        AND deleted_at IS NULL
     UNION ALL SELECT account_id::text, 'muted:' || conversation_id FROM conversation_mutes
-      WHERE account_id = ANY(${v}) AND conversation_id IN (SELECT conversation_id FROM target)
-    UNION ALL SELECT account_id::text, 'author:' || id FROM target WHERE account_id = ANY(${v})`);
+      WHERE account_id IN (SELECT id FROM rd)
+        AND conversation_id IN (SELECT conversation_id FROM target)
+    UNION ALL SELECT pv.account_id::text,
+        'voted:' || pv.poll_id || ':' || string_agg(pv.choice::text, ',' ORDER BY pv.id)
+      FROM poll_votes pv JOIN polls pl ON pl.id = pv.poll_id
+      WHERE pv.account_id IN (SELECT id FROM rd) AND pl.status_id IN (SELECT id FROM target)
+      GROUP BY pv.account_id, pv.poll_id
+    UNION ALL SELECT account_id::text, 'author:' || id FROM target
+      WHERE account_id IN (SELECT id FROM rd)`);
   const flags = new Map<string, string[]>();
   for (const { viewer, flag } of rows) {
-    const list = flags.get(viewer);
-    if (list) list.push(flag);
-    else flags.set(viewer, [flag]);
+    let list = flags.get(viewer);
+    if (!list) flags.set(viewer, (list = []));
+    if (flag !== null) list.push(flag);
   }
-  return new Map(viewers.map((id) => [id, (flags.get(id) ?? []).sort().join(" ")]));
+  return new Map([...flags].map(([viewer, list]) => [viewer, list.sort().join(" ")]));
 }
 
 /** Rendered statuses by `statusId|signature`, shared by the events of one fan-out. */
@@ -240,19 +258,19 @@ export function createRenderCache(ttlMs = 2_000, max = 500): RenderCache {
 }
 
 /**
- * The Status entity of `statusId` as each of `viewers` sees it (JSON), for
- * those it can be rendered for.
+ * The Status entity of `statusId` for each viewer of `signatures` (from
+ * `readerSignatures`), as JSON, for those it can be rendered for: rendered
+ * once per signature, by the client API's serializer, for one of the viewers
+ * who share it.
  */
 export async function statusPayloads(
   db: Db,
   statusId: string,
-  viewers: readonly string[],
+  signatures: ReadonlyMap<string, string>,
   urls: Urls,
   cache: RenderCache,
 ): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  if (viewers.length === 0) return out;
-  const signatures = await viewerSignatures(db, statusId, viewers);
   const groups = new Map<string, string[]>();
   for (const [viewer, signature] of signatures) {
     const group = groups.get(signature);

@@ -67,6 +67,13 @@ interface FanOutTarget {
   replyToOther: boolean;
   /** Public, not a boost, author not silenced: reaches those following its hashtags. */
   toTagFollowers: boolean;
+  /**
+   * Some list includes the author; someone follows one of its hashtags. When
+   * not (most statuses), their statements are not run: they would only take
+   * the database's time while the streams are being told of the home feeds.
+   */
+  listed: boolean;
+  tagFollowed: boolean;
 }
 
 async function loadTarget(db: DbOrTx, statusId: string): Promise<FanOutTarget | null> {
@@ -76,8 +83,13 @@ async function loadTarget(db: DbOrTx, statusId: string): Promise<FanOutTarget | 
     reblog_of_id: string | null;
     in_reply_to_account_id: string | null;
     silenced: boolean;
+    listed: boolean;
+    tag_followed: boolean;
   }>(sql`SELECT s.account_id::text, s.visibility, s.reblog_of_id::text,
-      s.in_reply_to_account_id::text, (a.silenced_at IS NOT NULL) AS silenced
+      s.in_reply_to_account_id::text, (a.silenced_at IS NOT NULL) AS silenced,
+      EXISTS (SELECT 1 FROM list_accounts la WHERE la.account_id = s.account_id) AS listed,
+      EXISTS (SELECT 1 FROM statuses_tags st JOIN tag_follows tf ON tf.tag_id = st.tag_id
+        WHERE st.status_id = s.id) AS tag_followed
     FROM statuses s JOIN accounts a ON a.id = s.account_id
     WHERE s.id = ${statusId} AND s.deleted_at IS NULL AND a.suspended_at IS NULL`);
   const row = rows[0];
@@ -90,7 +102,15 @@ async function loadTarget(db: DbOrTx, statusId: string): Promise<FanOutTarget | 
     replyToOther:
       row.in_reply_to_account_id !== null && row.in_reply_to_account_id !== row.account_id,
     toTagFollowers: row.visibility === "public" && !isReblog && !row.silenced,
+    listed: row.listed,
+    tagFollowed: row.tag_followed,
   };
+}
+
+/** One batch of receivers, and those of them who asked to be told of the author's posts. */
+interface ReceiverBatch {
+  ids: string[];
+  subscribers: string[];
 }
 
 /**
@@ -103,17 +123,18 @@ async function receiverBatch(
   statusId: string,
   target: FanOutTarget,
   after: string,
-): Promise<string[]> {
+): Promise<ReceiverBatch> {
   const mentionedOnly =
     target.visibility === "direct"
       ? sql`AND EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = ${statusId} AND m.account_id = f.account_id)`
       : sql``;
-  const { rows } = await db.execute<{ id: string }>(sql`SELECT f.account_id::text AS id
+  const { rows } = await db.execute<{ id: string; notify: boolean }>(sql`SELECT
+      f.account_id::text AS id, f.notify
     FROM follows f JOIN accounts a ON a.id = f.account_id
     WHERE f.target_account_id = ${target.accountId} AND f.account_id > ${after}
       AND a.domain IS NULL AND a.suspended_at IS NULL ${mentionedOnly}
     ORDER BY f.account_id LIMIT ${FAN_OUT_BATCH}`);
-  return rows.map((r) => r.id);
+  return { ids: rows.map((r) => r.id), subscribers: rows.filter((r) => r.notify).map((r) => r.id) };
 }
 
 /** Inserts status `statusId` into the home feeds of `receivers` that the rules let it into. */
@@ -132,7 +153,9 @@ async function pushToHomes(tx: DbOrTx, statusId: string, receivers: string[]): P
 /**
  * Notifies the receivers who asked to be told of the author's posts
  * (Follow#notify, FeedInsertWorker#perform_notify): not for boosts, nor
- * replies to others.
+ * replies to others. `receivers`: those of the batch whose follow said so
+ * when it was read (checked again here); most batches have none, and then
+ * cost no statement before the commit that lets the streams have the status.
  */
 async function notifySubscribers(
   tx: DbOrTx,
@@ -140,7 +163,7 @@ async function notifySubscribers(
   target: FanOutTarget,
   receivers: string[],
 ): Promise<void> {
-  if (target.isReblog || target.replyToOther) return;
+  if (target.isReblog || target.replyToOther || receivers.length === 0) return;
   const r = sql.raw("f.account_id");
   const { rows } = await tx.execute<{ id: string }>(sql`SELECT f.account_id::text AS id
     FROM statuses s JOIN follows f ON f.target_account_id = s.account_id AND f.notify
@@ -207,16 +230,20 @@ export async function fanOut(db: DbOrTx, statusId: string): Promise<FanOutResult
   if (!target) return result;
   let after = "0";
   for (;;) {
-    const receivers = await receiverBatch(db, statusId, target, after);
+    const { ids: receivers, subscribers } = await receiverBatch(db, statusId, target, after);
     if (receivers.length === 0) break;
     await db.transaction(async (tx) => {
       result.home += await pushToHomes(tx, statusId, receivers);
-      await notifySubscribers(tx, statusId, target, receivers);
+      await notifySubscribers(tx, statusId, target, subscribers);
     });
     after = receivers[receivers.length - 1]!;
     if (receivers.length < FAN_OUT_BATCH) break;
   }
-  if (target.visibility !== "direct") result.lists = await pushToLists(db, statusId);
-  if (target.toTagFollowers) result.tags = await pushToTagFollowers(db, statusId);
+  if (target.visibility !== "direct" && target.listed) {
+    result.lists = await pushToLists(db, statusId);
+  }
+  if (target.toTagFollowers && target.tagFollowed) {
+    result.tags = await pushToTagFollowers(db, statusId);
+  }
   return result;
 }
