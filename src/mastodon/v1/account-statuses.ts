@@ -9,7 +9,8 @@ import type { HerdEnv } from "../../http/env.ts";
 import { notFoundError } from "../../http/errors.ts";
 import { linkHeader, pageQuery } from "../../http/pagination.ts";
 import { params } from "../../http/params.ts";
-import { renderStatuses } from "../entities/status.ts";
+import { jsonText } from "../../http/json-text.ts";
+import { renderStatusesJson } from "../entities/status-json.ts";
 import { authorizeIfGotToken, scalar, truthy, urlsOf } from "./accounts-common.ts";
 
 /** Api::BaseController::DEFAULT_STATUSES_LIMIT; limit_param allows twice as many. */
@@ -38,6 +39,7 @@ export function registerAccountStatusesRoutes(app: Hono<HerdEnv>): void {
       next: page.full,
     });
     if (link) c.header("Link", link);
-    return c.json(await renderStatuses(db, page.items, viewerId, urls));
+    // Through the cache of rendered statuses (status-json.ts).
+    return jsonText(c, (await renderStatusesJson(db, page.items, viewerId, urls)).json);
   });
 }

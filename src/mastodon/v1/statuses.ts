@@ -21,13 +21,13 @@ import type { HerdEnv } from "../../http/env.ts";
 import { ApiError, notFoundError } from "../../http/errors.ts";
 import { params, type Params } from "../../http/params.ts";
 import { renderContext } from "../entities/context.ts";
-import { renderPageJson } from "../entities/status-json.ts";
+import { renderPageJson, renderStatusesJson } from "../entities/status-json.ts";
 import { pageColumns } from "../entities/status-versions.ts";
 import { isId } from "../../lib/ids.ts";
 import { jsonText } from "../../http/json-text.ts";
 import { renderStatusEdits } from "../entities/status-edit.ts";
 import { serializeStatusSource } from "../entities/status-source.ts";
-import { renderStatus, renderStatuses } from "../entities/status.ts";
+import { renderStatus } from "../entities/status.ts";
 import {
   authorizeIfGotToken,
   formatContext,
@@ -152,7 +152,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
     }
     const db = c.var.deps.database.db;
     const permitted = await permittedStatusIds(db, ids, viewerId);
-    return c.json(await renderStatuses(db, permitted, viewerId, urlsOf(c)));
+    return jsonText(c, (await renderStatusesJson(db, permitted, viewerId, urlsOf(c))).json);
   });
 
   // https://docs.joinmastodon.org/methods/statuses/#get
