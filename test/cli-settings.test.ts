@@ -5,31 +5,17 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { run, type Output } from "../src/cli/main.ts";
-import { parseConfig } from "../src/config.ts";
 import { getSettings } from "../src/domain/instance/settings.ts";
 import { makeUser } from "./kit/fixtures.ts";
+import { cliFor } from "./kit/cli.ts";
 import { createTestInstance } from "./kit/instance.ts";
 
 const t = await createTestInstance();
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "herd-cli-"));
 await chmod(dataDir, 0o755);
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
-const config = parseConfig({
-  NODE_ENV: "test",
-  LOCAL_DOMAIN: "herd.test",
-  LOCAL_HTTPS: "true",
-  DATABASE_URL: t.url,
-  DATA_DIR: dataDir,
-});
 
-async function herd(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const output: Output = { out: (l) => out.push(l), err: (l) => err.push(l) };
-  const code = await run(argv, { output, config });
-  return { code, out, err };
-}
+const herd = cliFor(t, dataDir);
 
 const ok = { code: 0, out: ["OK"], err: [] };
 

@@ -8,11 +8,10 @@ import os from "node:os";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
-import { run, type Output } from "../src/cli/main.ts";
-import { parseConfig } from "../src/config.ts";
 import { customEmojis } from "../src/db/schema/index.ts";
 import { newId } from "../src/lib/ids.ts";
 import { readTar, writeTar } from "../src/lib/tar.ts";
+import { cliFor } from "./kit/cli.ts";
 import { createTestInstance } from "./kit/instance.ts";
 import { animatedGif, fetchMedia, png } from "./media-fixtures.ts";
 
@@ -20,22 +19,9 @@ const dataDir = await mkdtemp(path.join(os.tmpdir(), "herd-emoji-export-"));
 await chmod(dataDir, 0o755);
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 const t = await createTestInstance({ env: { DATA_DIR: dataDir } });
-const config = parseConfig({
-  NODE_ENV: "test",
-  LOCAL_DOMAIN: "herd.test",
-  LOCAL_HTTPS: "true",
-  DATABASE_URL: t.url,
-  DATA_DIR: dataDir,
-});
 const db = t.database.db;
 
-async function herd(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const output: Output = { out: (l) => out.push(l), err: (l) => err.push(l) };
-  const code = await run(argv, { output, config });
-  return { code, out, err };
-}
+const herd = cliFor(t, dataDir);
 
 let folders = 0;
 async function folder(): Promise<string> {

@@ -8,13 +8,13 @@
 //
 // A test file that starts servers calls `afterAll(stopHerdProcesses)`.
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
+import { createDatabase } from "./instance.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 /** How long one federated effect may take to show on the other side. */
@@ -64,24 +64,7 @@ async function freePort(): Promise<number> {
 
 /** A fresh database copied from the migrated template (test/kit/global-setup.ts). */
 async function makeDatabase(): Promise<string> {
-  const template = inject("herdTemplate");
-  const name = `${template.replace("_tpl_", "_f_")}_fed_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: inject("herdAdminUrl") });
-  await admin.connect();
-  try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
-        break;
-      } catch (error) {
-        // Another file is copying the template at this moment.
-        if ((error as { code?: string }).code !== "55006" || attempt > 50) throw error;
-        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
-      }
-    }
-  } finally {
-    await admin.end();
-  }
+  const name = await createDatabase(inject("herdAdminUrl"), inject("herdTemplate"), "_fed");
   databases.push(name);
   const url = new URL(inject("herdAdminUrl"));
   url.pathname = `/${name}`;

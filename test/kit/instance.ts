@@ -64,8 +64,13 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-async function createDatabase(adminUrl: string, template: string): Promise<string> {
-  const name = template.replace("_tpl_", "_f_") + "_" + randomBytes(4).toString("hex");
+/** A database copied from the migrated `template`, named after it with `tag`; its name. */
+export async function createDatabase(
+  adminUrl: string,
+  template: string,
+  tag = "",
+): Promise<string> {
+  const name = `${template.replace("_tpl_", "_f_")}${tag}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   try {
