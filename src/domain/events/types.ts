@@ -38,7 +38,20 @@ export type DomainEvent =
    * (`ownerIds`: the lists) by fan-out, as Mastodon's FeedManager#push_to_home
    * and #push_to_list: only the feeds the rules let it into.
    */
-  | { type: "feed.inserted"; feed: "home" | "list"; statusId: string; ownerIds: string[] }
+  | {
+      type: "feed.inserted";
+      feed: "home" | "list";
+      statusId: string;
+      ownerIds: string[];
+      /** The home feeds of the author's followers: their streams were told at `feed.fan-out`. */
+      followers?: true;
+    }
+  /**
+   * Status `statusId` is on its way into the home feeds of its author's
+   * followers (the fan-out is queued): streams tell them now, by the fan-out's
+   * own rules, not after the inserts (see src/streaming/dispatcher.ts).
+   */
+  | { type: "feed.fan-out"; statusId: string }
   /** A notification was shown to `accountId` (not a filtered one). */
   | { type: "notification.created"; notificationId: string; accountId: string }
   /** Notification requests of `accountId` were accepted: their notifications joined the list. */
@@ -177,11 +190,18 @@ export function feedInserted(
   feed: "home" | "list",
   statusId: string,
   ownerIds: readonly string[],
+  followers = false,
 ): DomainEvent[] {
   const events: DomainEvent[] = [];
   for (let i = 0; i < ownerIds.length; i += MAX_IDS_PER_EVENT) {
     const chunk = ownerIds.slice(i, i + MAX_IDS_PER_EVENT).map(String);
-    events.push({ type: "feed.inserted", feed, statusId, ownerIds: chunk });
+    events.push({
+      type: "feed.inserted",
+      feed,
+      statusId,
+      ownerIds: chunk,
+      ...(followers ? { followers: true as const } : {}),
+    });
   }
   return events;
 }

@@ -11,6 +11,7 @@ import { feedInserted } from "../events/types.ts";
 import { notify } from "../notifications/notify.ts";
 import {
   filteredFromHome,
+  filteredFromHomeOf,
   filteredFromList,
   filteredFromTags,
   ORIGINAL_OF_S,
@@ -53,9 +54,10 @@ async function landed(
   feed: "home" | "list",
   statusId: string,
   rows: Record<string, unknown>[],
+  followers = false,
 ): Promise<number> {
   const owners = rows.map((r) => String(r.id));
-  await emit(tx, ...feedInserted(feed, statusId, owners));
+  await emit(tx, ...feedInserted(feed, statusId, owners, followers));
   return rows.length;
 }
 
@@ -144,10 +146,31 @@ async function pushToHomes(tx: DbOrTx, statusId: string, receivers: string[]): P
     await tx.execute(sql`INSERT INTO home_feed_entries (account_id, status_id, reblog_of_id)
     SELECT rcv.id, s.id, ${ORIGINAL_OF_S}
     FROM statuses s CROSS JOIN unnest(${idArray(receivers)}) AS rcv(id)
-    WHERE s.id = ${statusId} AND NOT ${filteredFromHome(r)}
+    WHERE s.id = ${statusId} AND NOT ${filteredFromHomeOf(sql`${statusId}`, r)}
       AND NOT ${shownRecently("home_feed_entries", r)}
     ON CONFLICT DO NOTHING RETURNING account_id::text AS id`);
-  return landed(tx, "home", statusId, result.rows);
+  return landed(tx, "home", statusId, result.rows, true);
+}
+
+/**
+ * TRUE when the fan-out puts status `statusId` (the row aliased `s`) into the
+ * home feed of account `r` because `r` follows its author: the rules of
+ * receiverBatch, loadTarget and pushToHomes in one condition, for the
+ * streams, which tell followers of a status while the fan-out is still
+ * queued (feed.fan-out events). The follow and the receiver's account are
+ * probed per receiver (scalar subqueries: as EXISTS, the planner made them
+ * joins that compared every receiver with every follower or account). test/streaming-fan-out.test.ts checks that
+ * both reach the same accounts.
+ */
+export function receivesByFollow(statusId: string, r: SQL): SQL {
+  return sql`(s.id = ${statusId}::bigint AND s.deleted_at IS NULL
+    AND EXISTS (SELECT 1 FROM accounts sa WHERE sa.id = s.account_id AND sa.suspended_at IS NULL)
+    AND (SELECT TRUE FROM follows f WHERE f.account_id = ${r} AND f.target_account_id = s.account_id)
+    AND (SELECT ra.domain IS NULL AND ra.suspended_at IS NULL FROM accounts ra WHERE ra.id = ${r})
+    AND (s.visibility <> 'direct'
+      OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = ${r}))
+    AND NOT ${filteredFromHomeOf(sql`${statusId}`, r)}
+    AND NOT ${shownRecently("home_feed_entries", r)})`;
 }
 
 /**

@@ -22,6 +22,7 @@ import { sql } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.ts";
 import type { StatusRow } from "../../db/schema/index.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
+import { emit } from "../events/emit.ts";
 import { deliverToAuthor, fanOut } from "./fan-out.ts";
 import { FEED_JOBS } from "./jobs.ts";
 import {
@@ -40,6 +41,7 @@ export async function onStatusCreated(
   jobs?: JobQueue | null,
 ): Promise<void> {
   await deliverToAuthor(tx, status.id);
+  await emit(tx, { type: "feed.fan-out", statusId: status.id });
   if (jobs) await jobs.send(FEED_JOBS.fanOut, { statusId: status.id }, { tx });
   else await fanOut(tx, status.id);
 }
