@@ -21,7 +21,7 @@ import {
 } from "@fedify/fedify";
 import type { Logger } from "../logger.ts";
 import { deliveryHost, type DeliveryFailures } from "./delivery-failures.ts";
-import type { JobMessageQueue } from "./job-queue.ts";
+import { aroundHandler, type JobMessageQueue } from "./job-queue.ts";
 
 /** How long a delivery is retried. */
 const RETRY_FOR_MS = 7 * 24 * 60 * 60 * 1000;
@@ -86,8 +86,27 @@ export function trackDeliveries(
   const { outbox, inbox } = queues;
 
   const trackedOutbox: JobMessageQueue = {
-    nativeRetrial: outbox.nativeRetrial,
-    listening: outbox.listening,
+    ...aroundHandler(outbox, (handler) => async (message) => {
+      const m = fields(message);
+      const host =
+        m.type === "outbox" && typeof m.inbox === "string" ? deliveryHost(m.inbox) : null;
+      if (!host) return handler(message);
+      if (await failures.isUnavailable(host)) {
+        logger.info("delivery skipped: host unavailable", { host, activity: m.activityId });
+        return;
+      }
+      const attempt: Attempt = { id: m.id, failed: false, answered: false, requeued: false };
+      await current.run(attempt, () => handler(message));
+      if (attempt.failed) {
+        if (await failures.recordFailure(host)) {
+          logger.warn("host marked unavailable after days of failed deliveries", { host });
+        }
+      } else if (attempt.answered || !attempt.requeued) {
+        // Delivered, or refused for good by a host that is up. (Requeued
+        // without a failure: held by Fedify's circuit breaker, not tried.)
+        await failures.recordSuccess(host);
+      }
+    }),
     async enqueue(message, options) {
       const attempt = current.getStore();
       if (attempt && fields(message).id === attempt.id) attempt.requeued = true;
@@ -96,46 +115,13 @@ export function trackDeliveries(
     async enqueueMany(messages, options) {
       for (const message of messages) await trackedOutbox.enqueue(message, options);
     },
-    listen(handler, options) {
-      return outbox.listen(async (message) => {
-        const m = fields(message);
-        const host =
-          m.type === "outbox" && typeof m.inbox === "string" ? deliveryHost(m.inbox) : null;
-        if (!host) return handler(message);
-        if (await failures.isUnavailable(host)) {
-          logger.info("delivery skipped: host unavailable", { host, activity: m.activityId });
-          return;
-        }
-        const attempt: Attempt = { id: m.id, failed: false, answered: false, requeued: false };
-        await current.run(attempt, () => handler(message));
-        if (attempt.failed) {
-          if (await failures.recordFailure(host)) {
-            logger.warn("host marked unavailable after days of failed deliveries", { host });
-          }
-        } else if (attempt.answered || !attempt.requeued) {
-          // Delivered, or refused for good by a host that is up. (Requeued
-          // without a failure: held by Fedify's circuit breaker, not tried.)
-          await failures.recordSuccess(host);
-        }
-      }, options);
-    },
   };
 
-  const trackedInbox: JobMessageQueue = {
-    nativeRetrial: inbox.nativeRetrial,
-    listening: inbox.listening,
-    enqueue: (message, options) => inbox.enqueue(message, options),
-    async enqueueMany(messages, options) {
-      for (const message of messages) await inbox.enqueue(message, options);
-    },
-    listen(handler, options) {
-      return inbox.listen(async (message) => {
-        const host = fields(message).type === "inbox" ? senderHost(message) : null;
-        if (host) await failures.recordSuccess(host);
-        await handler(message);
-      }, options);
-    },
-  };
+  const trackedInbox = aroundHandler(inbox, (handler) => async (message) => {
+    const host = fields(message).type === "inbox" ? senderHost(message) : null;
+    if (host) await failures.recordSuccess(host);
+    await handler(message);
+  });
 
   return {
     outbox: trackedOutbox,

@@ -6,30 +6,20 @@
 // a queued delivery with the headers its outbox message carries, so each one
 // is given Herd's User-Agent as it is taken from the queue (queued ones, and
 // retries, included).
-import type { JobMessageQueue } from "./job-queue.ts";
+import { aroundHandler, type JobMessageQueue } from "./job-queue.ts";
 
 /** The outbox queue `queue`, its deliveries carrying `userAgent`. */
 export function withDeliveryUserAgent(queue: JobMessageQueue, userAgent: string): JobMessageQueue {
-  return {
-    nativeRetrial: queue.nativeRetrial,
-    listening: queue.listening,
-    enqueue: (message, options) => queue.enqueue(message, options),
-    async enqueueMany(messages, options) {
-      for (const message of messages) await queue.enqueue(message, options);
-    },
-    listen(handler, options) {
-      return queue.listen((message: unknown) => {
-        const m = message as { type?: unknown; headers?: unknown } | null;
-        if (m?.type !== "outbox") return handler(message);
-        const given =
-          typeof m.headers === "object" && m.headers !== null
-            ? Object.entries(m.headers as Record<string, string>)
-            : [];
-        const headers = Object.fromEntries(
-          given.filter(([name]) => name.toLowerCase() !== "user-agent"),
-        );
-        return handler({ ...m, headers: { ...headers, "User-Agent": userAgent } });
-      }, options);
-    },
-  };
+  return aroundHandler(queue, (handler) => (message) => {
+    const m = message as { type?: unknown; headers?: unknown } | null;
+    if (m?.type !== "outbox") return handler(message);
+    const given =
+      typeof m.headers === "object" && m.headers !== null
+        ? Object.entries(m.headers as Record<string, string>)
+        : [];
+    const headers = Object.fromEntries(
+      given.filter(([name]) => name.toLowerCase() !== "user-agent"),
+    );
+    return handler({ ...m, headers: { ...headers, "User-Agent": userAgent } });
+  });
 }

@@ -76,3 +76,26 @@ export function createJobMessageQueue(jobs: JobRunner, name: string): JobMessage
     },
   };
 }
+
+/** What a queue's worker does with one message. */
+export type MessageHandler = (message: unknown) => Promise<void> | void;
+
+/**
+ * `queue` whose workers pass each message through `around` (which calls the
+ * handler it is given, or not): sending is unchanged. The delivery tracking
+ * and the deliveries' User-Agent each wrap the outbox this way.
+ */
+export function aroundHandler(
+  queue: JobMessageQueue,
+  around: (handler: MessageHandler) => MessageHandler,
+): JobMessageQueue {
+  return {
+    nativeRetrial: queue.nativeRetrial,
+    listening: queue.listening,
+    enqueue: (message, options) => queue.enqueue(message, options),
+    async enqueueMany(messages, options) {
+      for (const message of messages) await queue.enqueue(message, options);
+    },
+    listen: (handler, options) => queue.listen(around(handler), options),
+  };
+}
