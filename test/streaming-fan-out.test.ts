@@ -8,7 +8,10 @@ import { emit } from "../src/domain/events/emit.ts";
 import { feedInserted, type DomainEvent } from "../src/domain/events/types.ts";
 import { coalesce } from "../src/streaming/dispatcher.ts";
 import { followerReaders, readerSignatures } from "../src/streaming/render.ts";
-import { follow, makeUser, postStatus, type TestUser } from "./kit/fixtures.ts";
+import { follows } from "../src/db/schema/index.ts";
+import { createRemoteStatus } from "../src/domain/statuses/remote-statuses.ts";
+import { newId } from "../src/lib/ids.ts";
+import { follow, makeRemoteAccount, makeUser, postStatus, type TestUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 import { listen, socket, type TestSocket } from "./kit/streaming.ts";
 
@@ -261,5 +264,44 @@ describe("followers' user streams, told when the fan-out is queued", () => {
       );
       expect([...after.keys()].sort()).toEqual(owners);
     }
+  });
+
+  it("are told of other servers' statuses once the fan-out has run, once", async () => {
+    const reader = await makeUser(t);
+    const remote = await makeRemoteAccount(t);
+    await t.database.db
+      .insert(follows)
+      .values({ id: newId(), accountId: reader.account.id, targetAccountId: remote.id });
+    const ws = await subscribed(reader, "user");
+    const status = await createRemoteStatus(
+      t.deps.database.db,
+      {
+        uri: `https://remote.example/users/${remote.username}/statuses/1`,
+        url: null,
+        accountId: remote.id,
+        visibility: "public",
+        createdAt: new Date(),
+        editedAt: null,
+        inReplyToId: null,
+        conversationId: null,
+        conversationUri: null,
+        content: "<p>From afar</p>",
+        spoilerText: "",
+        sensitive: false,
+        language: "en",
+        mentions: [],
+        tags: [],
+        attachments: [],
+        poll: null,
+        quoteUri: null,
+        emojis: [],
+      },
+      { jobs: t.jobs },
+    );
+    expect(await received(ws)).toEqual([]);
+    await t.drainJobs();
+    const got = await received(ws);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ event: "update", body: { id: status!.id } });
   });
 });

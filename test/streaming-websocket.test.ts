@@ -11,6 +11,7 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createList } from "../src/domain/lists/lists.ts";
 import { revokeUserTokens } from "../src/domain/oauth/tokens.ts";
+import { Outgoing } from "../src/streaming/hub.ts";
 import { follow, makeUser, postStatus, tokenFor, type TestUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 import { listen, openSocket, socket, type TestSocket } from "./kit/streaming.ts";
@@ -257,6 +258,51 @@ describe("subscriptions on one socket", () => {
     const closed = new Promise<number>((resolve) => ws.ws.once("close", (code) => resolve(code)));
     ws.ws.send(Buffer.from([1, 2, 3]), { binary: true });
     expect(await closed).toBe(1003);
+  });
+});
+
+describe("frames written as they are", () => {
+  /** Reads one unmasked frame (RFC 6455 §5.2): FIN, opcode and payload. */
+  function readFrame(wire: Buffer) {
+    let length = wire[1]! & 0x7f;
+    let offset = 2;
+    if (length === 126) {
+      length = wire.readUInt16BE(2);
+      offset = 4;
+    } else if (length === 127) {
+      length = Number(wire.readBigUInt64BE(2));
+      offset = 10;
+    }
+    expect(wire[1]! & 0x80).toBe(0); // not masked
+    expect(wire.length).toBe(offset + length);
+    return {
+      fin: (wire[0]! & 0x80) !== 0,
+      opcode: wire[0]! & 0x0f,
+      text: wire.subarray(offset).toString(),
+    };
+  }
+
+  it("are single text frames of the message, at every length encoding", () => {
+    for (const size of [10, 300, 70_000]) {
+      const message = new Outgoing("update", "é".repeat(size));
+      const frame = readFrame(message.websocketWire(["user"]));
+      expect(frame).toMatchObject({ fin: true, opcode: 1 });
+      expect(JSON.parse(frame.text)).toEqual({
+        stream: ["user"],
+        event: "update",
+        payload: "é".repeat(size),
+      });
+      expect(message.websocketWire(["user"])).toBe(message.websocketWire(["user"]));
+    }
+  });
+
+  it("reach a client whole when long", async () => {
+    const user = await makeUser(t);
+    const ws = await socket(`${server.ws}?stream=user`, { token: user.token });
+    const long = await postStatus(t, user, { status: "long ".repeat(90) });
+    await t.drainJobs();
+    expect(await ws.next()).toMatchObject({ event: "update", body: { id: long.id } });
+    ws.close();
   });
 });
 

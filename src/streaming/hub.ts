@@ -32,6 +32,33 @@ export class Outgoing {
     return frame;
   }
 
+  /**
+   * The whole WebSocket frame of `websocketFrame(stream)`: a server's frames
+   * are not masked, so every socket gets the same bytes (RFC 6455 §5.2).
+   */
+  websocketWire(stream: readonly string[]): Buffer {
+    const key = `\u0001${stream.join("\u0000")}`;
+    let wire = this.#frames.get(key);
+    if (wire === undefined) {
+      const data = this.websocketFrame(stream);
+      const n = data.length;
+      const head = Buffer.alloc(n < 126 ? 2 : n < 65536 ? 4 : 10);
+      head[0] = 0x81; // FIN, text
+      if (n < 126) {
+        head[1] = n;
+      } else if (n < 65536) {
+        head[1] = 126;
+        head.writeUInt16BE(n, 2);
+      } else {
+        head[1] = 127;
+        head.writeBigUInt64BE(BigInt(n), 2);
+      }
+      wire = Buffer.concat([head, data]);
+      this.#frames.set(key, wire);
+    }
+    return wire;
+  }
+
   /** The event-stream lines (Mastodon writes `data: undefined` when there is no payload). */
   get sseFrame(): Buffer {
     let frame = this.#frames.get("");

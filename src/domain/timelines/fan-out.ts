@@ -63,6 +63,8 @@ async function landed(
 
 interface FanOutTarget {
   accountId: string;
+  /** A status of this server: followers' streams were told at `feed.fan-out`. */
+  local: boolean;
   visibility: string;
   isReblog: boolean;
   /** A reply to someone else (not a thread of one's own). */
@@ -81,13 +83,14 @@ interface FanOutTarget {
 async function loadTarget(db: DbOrTx, statusId: string): Promise<FanOutTarget | null> {
   const { rows } = await db.execute<{
     account_id: string;
+    local: boolean;
     visibility: string;
     reblog_of_id: string | null;
     in_reply_to_account_id: string | null;
     silenced: boolean;
     listed: boolean;
     tag_followed: boolean;
-  }>(sql`SELECT s.account_id::text, s.visibility, s.reblog_of_id::text,
+  }>(sql`SELECT s.account_id::text, s.local, s.visibility, s.reblog_of_id::text,
       s.in_reply_to_account_id::text, (a.silenced_at IS NOT NULL) AS silenced,
       EXISTS (SELECT 1 FROM list_accounts la WHERE la.account_id = s.account_id) AS listed,
       EXISTS (SELECT 1 FROM statuses_tags st JOIN tag_follows tf ON tf.tag_id = st.tag_id
@@ -99,6 +102,7 @@ async function loadTarget(db: DbOrTx, statusId: string): Promise<FanOutTarget | 
   const isReblog = row.reblog_of_id !== null;
   return {
     accountId: row.account_id,
+    local: row.local,
     visibility: row.visibility,
     isReblog,
     replyToOther:
@@ -140,7 +144,12 @@ async function receiverBatch(
 }
 
 /** Inserts status `statusId` into the home feeds of `receivers` that the rules let it into. */
-async function pushToHomes(tx: DbOrTx, statusId: string, receivers: string[]): Promise<number> {
+async function pushToHomes(
+  tx: DbOrTx,
+  statusId: string,
+  receivers: string[],
+  toldEarly: boolean,
+): Promise<number> {
   const r = sql.raw("rcv.id");
   const result =
     await tx.execute(sql`INSERT INTO home_feed_entries (account_id, status_id, reblog_of_id)
@@ -149,15 +158,15 @@ async function pushToHomes(tx: DbOrTx, statusId: string, receivers: string[]): P
     WHERE s.id = ${statusId} AND NOT ${filteredFromHomeOf(sql`${statusId}`, r)}
       AND NOT ${shownRecently("home_feed_entries", r)}
     ON CONFLICT DO NOTHING RETURNING account_id::text AS id`);
-  return landed(tx, "home", statusId, result.rows, true);
+  return landed(tx, "home", statusId, result.rows, toldEarly);
 }
 
 /**
  * TRUE when the fan-out puts status `statusId` (the row aliased `s`) into the
  * home feed of account `r` because `r` follows its author: the rules of
  * receiverBatch, loadTarget and pushToHomes in one condition, for the
- * streams, which tell followers of a status while the fan-out is still
- * queued (feed.fan-out events). The follow and the receiver's account are
+ * streams, which tell followers of a local status while the fan-out is
+ * still queued (feed.fan-out events). The follow and the receiver's account are
  * probed per receiver (scalar subqueries: as EXISTS, the planner made them
  * joins that compared every receiver with every follower or account). test/streaming-fan-out.test.ts checks that
  * both reach the same accounts.
@@ -256,7 +265,7 @@ export async function fanOut(db: DbOrTx, statusId: string): Promise<FanOutResult
     const { ids: receivers, subscribers } = await receiverBatch(db, statusId, target, after);
     if (receivers.length === 0) break;
     await db.transaction(async (tx) => {
-      result.home += await pushToHomes(tx, statusId, receivers);
+      result.home += await pushToHomes(tx, statusId, receivers, target.local);
       await notifySubscribers(tx, statusId, target, subscribers);
     });
     after = receivers[receivers.length - 1]!;

@@ -37,11 +37,15 @@ import {
 /** A status was created (a post, a reply or a boost). */
 export async function onStatusCreated(
   tx: DbOrTx,
-  status: Pick<StatusRow, "id">,
+  status: Pick<StatusRow, "id" | "local">,
   jobs?: JobQueue | null,
 ): Promise<void> {
   await deliverToAuthor(tx, status.id);
-  await emit(tx, { type: "feed.fan-out", statusId: status.id });
+  // Streams tell followers of local statuses before the fan-out (see
+  // fan-out.ts, receivesByFollow); other servers' statuses, most of what a
+  // server receives and already late by their trip, after it, as each
+  // check costs every streaming process a query.
+  if (status.local) await emit(tx, { type: "feed.fan-out", statusId: status.id });
   if (jobs) await jobs.send(FEED_JOBS.fanOut, { statusId: status.id }, { tx });
   else await fanOut(tx, status.id);
 }
