@@ -14,7 +14,13 @@ import { sanitizeOembedHtml } from "../src/domain/cards/oembed-html.ts";
 import { isPrivateAddress, safeGet, type Lookup } from "../src/lib/safe-fetch.ts";
 import { updateRemoteStatus } from "../src/domain/statuses/remote-status-edits.ts";
 import { createRemoteStatus } from "../src/domain/statuses/remote-statuses.ts";
-import { makeRemoteAccount, makeUser, postStatus, type TestUser } from "./kit/fixtures.ts";
+import {
+  makeRemoteAccount,
+  makeUser,
+  postStatus,
+  remoteStatusData,
+  type TestUser,
+} from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 import { listen, socket } from "./kit/streaming.ts";
 import { fetchMedia, png } from "./media-fixtures.ts";
@@ -269,27 +275,10 @@ describe("cards of other servers' statuses", () => {
     const author = await makeRemoteAccount(t, { domain: "elsewhere.example" });
     const status = await createRemoteStatus(
       t.deps.database.db,
-      {
+      remoteStatusData(author, {
         uri: `https://elsewhere.example/users/${author.username}/statuses/1`,
-        url: null,
-        accountId: author.id,
-        visibility: "public",
-        createdAt: new Date(),
-        editedAt: null,
-        inReplyToId: null,
-        conversationId: null,
-        conversationUri: null,
         content: `<p>Look: <a href="${base}/article" rel="nofollow">an article</a></p>`,
-        spoilerText: "",
-        sensitive: false,
-        language: "en",
-        mentions: [],
-        tags: [],
-        attachments: [],
-        poll: null,
-        quoteUri: null,
-        emojis: [],
-      },
+      }),
       { jobs: t.jobs },
     );
     await t.drainJobs();

@@ -11,7 +11,14 @@ import { followerReaders, readerSignatures } from "../src/streaming/render.ts";
 import { follows } from "../src/db/schema/index.ts";
 import { createRemoteStatus } from "../src/domain/statuses/remote-statuses.ts";
 import { newId } from "../src/lib/ids.ts";
-import { follow, makeRemoteAccount, makeUser, postStatus, type TestUser } from "./kit/fixtures.ts";
+import {
+  follow,
+  makeRemoteAccount,
+  makeUser,
+  postStatus,
+  remoteStatusData,
+  type TestUser,
+} from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 import { listen, socket, type TestSocket } from "./kit/streaming.ts";
 
@@ -273,31 +280,9 @@ describe("followers' user streams, told when the fan-out is queued", () => {
       .insert(follows)
       .values({ id: newId(), accountId: reader.account.id, targetAccountId: remote.id });
     const ws = await subscribed(reader, "user");
-    const status = await createRemoteStatus(
-      t.deps.database.db,
-      {
-        uri: `https://remote.example/users/${remote.username}/statuses/1`,
-        url: null,
-        accountId: remote.id,
-        visibility: "public",
-        createdAt: new Date(),
-        editedAt: null,
-        inReplyToId: null,
-        conversationId: null,
-        conversationUri: null,
-        content: "<p>From afar</p>",
-        spoilerText: "",
-        sensitive: false,
-        language: "en",
-        mentions: [],
-        tags: [],
-        attachments: [],
-        poll: null,
-        quoteUri: null,
-        emojis: [],
-      },
-      { jobs: t.jobs },
-    );
+    const status = await createRemoteStatus(t.deps.database.db, remoteStatusData(remote), {
+      jobs: t.jobs,
+    });
     expect(await received(ws)).toEqual([]);
     await t.drainJobs();
     const got = await received(ws);

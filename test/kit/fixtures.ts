@@ -6,6 +6,7 @@ import {
 } from "../../src/domain/accounts/create-local-account.ts";
 import { createApplication } from "../../src/domain/oauth/applications.ts";
 import { issueToken } from "../../src/domain/oauth/tokens.ts";
+import type { RemoteStatusData } from "../../src/domain/statuses/remote-statuses.ts";
 import { accounts, type AccountRow, type UserRow } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
 import type { TestInstance } from "./instance.ts";
@@ -115,4 +116,33 @@ export async function follow(
     throw new Error(`POST follow answered ${res.status}: ${JSON.stringify(res.body)}`);
   }
   return res.body;
+}
+
+/** A remote status as federation hands it to createRemoteStatus: public, plain, now. */
+export function remoteStatusData(
+  author: Pick<AccountRow, "id" | "username">,
+  overrides: Partial<RemoteStatusData> = {},
+): RemoteStatusData {
+  return {
+    uri: `https://remote.example/users/${author.username}/statuses/${newId()}`,
+    url: null,
+    accountId: author.id,
+    visibility: "public",
+    createdAt: new Date(),
+    editedAt: null,
+    inReplyToId: null,
+    conversationId: null,
+    conversationUri: null,
+    content: "<p>From afar</p>",
+    spoilerText: "",
+    sensitive: false,
+    language: "en",
+    mentions: [],
+    tags: [],
+    attachments: [],
+    poll: null,
+    quoteUri: null,
+    emojis: [],
+    ...overrides,
+  };
 }
