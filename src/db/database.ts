@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { sql, type SQL } from "drizzle-orm";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import * as schema from "./schema/index.ts";
@@ -14,6 +15,23 @@ export interface Database {
   pool: pg.Pool;
   db: Db;
   close(): Promise<void>;
+}
+
+/**
+ * What a statement starts with to be left unnamed (`unprepared`): planned
+ * again for its values each time it runs.
+ */
+const UNPREPARED = "/* unprepared */ ";
+
+/**
+ * `query`, sent unnamed: for statements whose best plan depends on their
+ * values so much that PostgreSQL's generic plan, which a named statement
+ * gets after five runs on a connection, is a trap: the streams' check of one
+ * status for 1,000 viewers took 1.2-1.6 s with it instead of ~30 ms
+ * (bench/streaming.ts), and nothing stops PostgreSQL from choosing it.
+ */
+export function unprepared(query: SQL): SQL {
+  return sql`${sql.raw(UNPREPARED)}${query}`;
 }
 
 /** Distinct statements a pool names (and so each of its connections may prepare), at most. */
@@ -52,7 +70,8 @@ function prepareStatements(pool: pg.Pool): void {
         typeof (config as pg.QueryConfig).text === "string" &&
         !(config as pg.QueryConfig).name &&
         Array.isArray(values) &&
-        values.length > 0
+        values.length > 0 &&
+        !(config as pg.QueryConfig).text.startsWith(UNPREPARED)
       ) {
         const name = nameOf((config as pg.QueryConfig).text);
         if (name) config = { ...config, name };

@@ -19,7 +19,7 @@
 //   (test/streaming-events.test.ts and test/streaming-fan-out.test.ts
 //   compare with the REST API).
 import { sql, type SQL } from "drizzle-orm";
-import type { Db } from "../db/database.ts";
+import { unprepared, type Db } from "../db/database.ts";
 import { getConversation } from "../domain/conversations/list-conversations.ts";
 import { DomainError } from "../domain/errors.ts";
 import { getNotification } from "../domain/notifications/browse.ts";
@@ -204,7 +204,8 @@ export async function readerSignatures(
   statusId: string,
   readers: SQL,
 ): Promise<Map<string, string>> {
-  const { rows } = await db.execute<{ viewer: string; flag: string | null }>(sql`
+  const { rows } = await db.execute<{ viewer: string; flag: string | null }>(
+    unprepared(sql`
     WITH rd AS MATERIALIZED (${readers}),
     target AS (
       SELECT id, account_id, conversation_id FROM statuses WHERE id = ${statusId}::bigint
@@ -229,7 +230,8 @@ export async function readerSignatures(
       WHERE pv.account_id IN (SELECT id FROM rd) AND pl.status_id IN (SELECT id FROM target)
       GROUP BY pv.account_id, pv.poll_id
     UNION ALL SELECT account_id::text, 'author:' || id FROM target
-      WHERE account_id IN (SELECT id FROM rd)`);
+      WHERE account_id IN (SELECT id FROM rd)`),
+  );
   const flags = new Map<string, string[]>();
   for (const { viewer, flag } of rows) {
     let list = flags.get(viewer);
