@@ -7,12 +7,12 @@ import os from "node:os";
 import path from "node:path";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { run, type Output } from "../src/cli/main.ts";
-import { parseConfig } from "../src/config.ts";
+import { run } from "../src/cli/main.ts";
 import { accounts, oauthAccessTokens, users } from "../src/db/schema/index.ts";
 import { authenticateUser } from "../src/domain/accounts/sign-in.ts";
 import { setSettings } from "../src/domain/instance/settings.ts";
 import type { Mail } from "../src/mail/mailer.ts";
+import { cliFor } from "./kit/cli.ts";
 import { ofType } from "./kit/fake-inbox.ts";
 import { startFakeRemote } from "./kit/fake-remote.ts";
 import { makeUser } from "./kit/fixtures.ts";
@@ -22,26 +22,8 @@ const t = await createTestInstance();
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "herd-cli-"));
 await chmod(dataDir, 0o755);
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
-const config = parseConfig({
-  NODE_ENV: "test",
-  LOCAL_DOMAIN: "herd.test",
-  LOCAL_HTTPS: "true",
-  DATABASE_URL: t.url,
-  DATA_DIR: dataDir,
-});
 const mails: Mail[] = [];
-
-async function herd(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const output: Output = { out: (l) => out.push(l), err: (l) => err.push(l) };
-  const code = await run(argv, {
-    output,
-    config,
-    mailer: { send: async (m) => void mails.push(m) },
-  });
-  return { code, out, err };
-}
+const herd = cliFor(t, dataDir, { mailer: { send: async (m) => void mails.push(m) } });
 
 async function userNamed(username: string) {
   const [row] = await t.database.db
@@ -497,15 +479,14 @@ describe("herd accounts delete federates the deletion", () => {
     });
     expect(ofType(remote.received, "Accept")).toHaveLength(1);
 
-    const cli = { ...config, databaseUrl: server.url };
-    const output: Output = { out: () => undefined, err: (l) => err.push(l) };
-    const err: string[] = [];
-    const dry = await run(["accounts", "delete", "zoe", "--dry-run"], { output, config: cli });
-    expect(dry).toBe(0);
+    const serverHerd = cliFor(server, dataDir);
+    const dry = await serverHerd("accounts", "delete", "zoe", "--dry-run");
+    expect(dry.code).toBe(0);
     expect(await queuedOutgoing(server)).toBe(0);
 
-    expect(await run(["accounts", "delete", "zoe"], { output, config: cli })).toBe(0);
-    expect(err).toEqual([]);
+    const done = await serverHerd("accounts", "delete", "zoe");
+    expect(done.code).toBe(0);
+    expect([...dry.err, ...done.err]).toEqual([]);
     expect((await server.request(`/api/v1/accounts/${zoe.account.id}`)).status).toBe(404);
     // The command only queued it: nothing is sent until the server runs its jobs.
     expect(await queuedOutgoing(server)).toBe(1);

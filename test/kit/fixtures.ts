@@ -6,6 +6,7 @@ import {
 } from "../../src/domain/accounts/create-local-account.ts";
 import { createApplication } from "../../src/domain/oauth/applications.ts";
 import { issueToken } from "../../src/domain/oauth/tokens.ts";
+import type { RemoteStatusContent } from "../../src/domain/statuses/remote-status-parts.ts";
 import type { RemoteStatusData } from "../../src/domain/statuses/remote-statuses.ts";
 import { accounts, type AccountRow, type UserRow } from "../../src/db/schema/index.ts";
 import { newId } from "../../src/lib/ids.ts";
@@ -118,6 +119,25 @@ export async function follow(
   return res.body;
 }
 
+/** What a remote status says (text, language, no media), as federation hands it over. */
+export function remoteStatusContent(
+  overrides: Partial<RemoteStatusContent> = {},
+): RemoteStatusContent {
+  return {
+    content: "<p>From afar</p>",
+    spoilerText: "",
+    sensitive: false,
+    language: "en",
+    mentions: [],
+    tags: [],
+    attachments: [],
+    poll: null,
+    quoteUri: null,
+    emojis: [],
+    ...overrides,
+  };
+}
+
 /** A remote status as federation hands it to createRemoteStatus: public, plain, now. */
 export function remoteStatusData(
   author: Pick<AccountRow, "id" | "username">,
@@ -133,16 +153,7 @@ export function remoteStatusData(
     inReplyToId: null,
     conversationId: null,
     conversationUri: null,
-    content: "<p>From afar</p>",
-    spoilerText: "",
-    sensitive: false,
-    language: "en",
-    mentions: [],
-    tags: [],
-    attachments: [],
-    poll: null,
-    quoteUri: null,
-    emojis: [],
+    ...remoteStatusContent(),
     ...overrides,
   };
 }

@@ -38,18 +38,12 @@ export type DomainEvent =
    * (`ownerIds`: the lists) by fan-out, as Mastodon's FeedManager#push_to_home
    * and #push_to_list: only the feeds the rules let it into.
    */
-  | {
-      type: "feed.inserted";
-      feed: "home" | "list";
-      statusId: string;
-      ownerIds: string[];
-      /** The home feeds of the author's followers: their streams were told at `feed.fan-out`. */
-      followers?: true;
-    }
+  | { type: "feed.inserted"; feed: "home" | "list"; statusId: string; ownerIds: string[] }
   /**
-   * Status `statusId` is on its way into the home feeds of its author's
+   * Local status `statusId` is on its way into the home feeds of its author's
    * followers (the fan-out is queued): streams tell them now, by the fan-out's
-   * own rules, not after the inserts (see src/streaming/dispatcher.ts).
+   * own rules, and the fan-out emits no `feed.inserted` for those feeds (see
+   * src/streaming/dispatcher.ts).
    */
   | { type: "feed.fan-out"; statusId: string }
   /** A notification was shown to `accountId` (not a filtered one). */
@@ -190,18 +184,11 @@ export function feedInserted(
   feed: "home" | "list",
   statusId: string,
   ownerIds: readonly string[],
-  followers = false,
 ): DomainEvent[] {
   const events: DomainEvent[] = [];
   for (let i = 0; i < ownerIds.length; i += MAX_IDS_PER_EVENT) {
     const chunk = ownerIds.slice(i, i + MAX_IDS_PER_EVENT).map(String);
-    events.push({
-      type: "feed.inserted",
-      feed,
-      statusId,
-      ownerIds: chunk,
-      ...(followers ? { followers: true as const } : {}),
-    });
+    events.push({ type: "feed.inserted", feed, statusId, ownerIds: chunk });
   }
   return events;
 }

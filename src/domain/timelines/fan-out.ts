@@ -54,10 +54,9 @@ async function landed(
   feed: "home" | "list",
   statusId: string,
   rows: Record<string, unknown>[],
-  followers = false,
 ): Promise<number> {
   const owners = rows.map((r) => String(r.id));
-  await emit(tx, ...feedInserted(feed, statusId, owners, followers));
+  await emit(tx, ...feedInserted(feed, statusId, owners));
   return rows.length;
 }
 
@@ -143,7 +142,11 @@ async function receiverBatch(
   return { ids: rows.map((r) => r.id), subscribers: rows.filter((r) => r.notify).map((r) => r.id) };
 }
 
-/** Inserts status `statusId` into the home feeds of `receivers` that the rules let it into. */
+/**
+ * Inserts status `statusId` into the home feeds of `receivers` that the rules
+ * let it into. `toldEarly`: the streams were told of these feeds at
+ * `feed.fan-out` (a local status), so no `feed.inserted` is emitted for them.
+ */
 async function pushToHomes(
   tx: DbOrTx,
   statusId: string,
@@ -158,7 +161,8 @@ async function pushToHomes(
     WHERE s.id = ${statusId} AND NOT ${filteredFromHomeOf(sql`${statusId}`, r)}
       AND NOT ${shownRecently("home_feed_entries", r)}
     ON CONFLICT DO NOTHING RETURNING account_id::text AS id`);
-  return landed(tx, "home", statusId, result.rows, toldEarly);
+  if (toldEarly) return result.rows.length;
+  return landed(tx, "home", statusId, result.rows);
 }
 
 /**
@@ -166,10 +170,10 @@ async function pushToHomes(
  * home feed of account `r` because `r` follows its author: the rules of
  * receiverBatch, loadTarget and pushToHomes in one condition, for the
  * streams, which tell followers of a local status while the fan-out is
- * still queued (feed.fan-out events). The follow and the receiver's account are
- * probed per receiver (scalar subqueries: as EXISTS, the planner made them
- * joins that compared every receiver with every follower or account). test/streaming-fan-out.test.ts checks that
- * both reach the same accounts.
+ * still queued (feed.fan-out events). The follow and the receiver's account
+ * are probed per receiver (scalar subqueries: as EXISTS, the planner made
+ * them joins that compared every receiver with every follower or account).
+ * test/streaming-fan-out.test.ts checks that both reach the same accounts.
  */
 export function receivesByFollow(statusId: string, r: SQL): SQL {
   return sql`(s.id = ${statusId}::bigint AND s.deleted_at IS NULL
