@@ -128,6 +128,18 @@ describe("fan-out of a new status", () => {
     expect(await homeFeedIds(t, followsAuthor!.id)).not.toContain(reply.id);
   });
 
+  it("shows a reply to a status it does not have to no follower, even one following both", async () => {
+    const [author, other, reader] = await users(3);
+    await follow(t, reader!, author!);
+    await follow(t, reader!, other!);
+    await t.drainJobs();
+    const reply = await insertStatus(t, author!, { inReplyTo: { id: null, accountId: other!.id } });
+    const plain = await insertStatus(t, author!);
+    await t.drainJobs();
+    expect(await homeFeedIds(t, reader!.id)).toEqual([plain.id]);
+    expect(await homeFeedIds(t, author!.id)).toContain(reply.id);
+  });
+
   it("leaves out boosts of those whose boosts are hidden, and other languages", async () => {
     const [author, booster, reader] = await users(3);
     await follow(t, reader!, booster!, { showReblogs: false, languages: ["de"] });

@@ -2,13 +2,13 @@
 // the feed events of one status, however many NOTIFY's size limit cuts them
 // into, are checked and rendered together and reach each subscription once;
 // what differs between viewers (here poll votes) is each viewer's own.
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { emit } from "../src/domain/events/emit.ts";
 import { feedInserted, type DomainEvent } from "../src/domain/events/types.ts";
 import { coalesce } from "../src/streaming/dispatcher.ts";
 import { followerReaders, readerSignatures } from "../src/streaming/render.ts";
-import { follows } from "../src/db/schema/index.ts";
+import { follows, statuses } from "../src/db/schema/index.ts";
 import { createRemoteStatus } from "../src/domain/statuses/remote-statuses.ts";
 import { newId } from "../src/lib/ids.ts";
 import {
@@ -264,10 +264,11 @@ describe("followers' user streams, told when the fan-out is queued", () => {
       if (expected[post.id]) expect(owners).toEqual(ids(expected[post.id]!));
       // ...and ask the same once the fan-out has run (its own entry is not
       // a boost "shown recently").
+      const [row] = await t.database.db.select().from(statuses).where(eq(statuses.id, post.id));
       const after = await readerSignatures(
         t.database.db,
         post.id,
-        followerReaders(post.id, everyFollower),
+        followerReaders({ ...row!, id: post.id }, everyFollower),
       );
       expect([...after.keys()].sort()).toEqual(owners);
     }

@@ -267,8 +267,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       case "feed.fan-out": {
         const home = everyHome();
         if (home.size === 0) break;
-        const readers = followerReaders(event.statusId, [...home.keys()]);
-        await statusTo(out, "update", event.statusId, home, readers);
+        const readers = followerReaders(event.status, [...home.keys()]);
+        await statusTo(out, "update", event.status.id, home, readers);
         break;
       }
       case "status.created":

@@ -25,6 +25,7 @@ import { DomainError } from "../domain/errors.ts";
 import { getNotification } from "../domain/notifications/browse.ts";
 import { notHiddenBy, statusVisibleTo } from "../domain/statuses/visibility.ts";
 import { receivesByFollow } from "../domain/timelines/fan-out.ts";
+import type { HomeStatus } from "../domain/timelines/feed-filter.ts";
 import { renderConversations } from "../mastodon/entities/conversation.ts";
 import { renderNotifications } from "../mastodon/entities/notification.ts";
 import { renderStatus } from "../mastodon/entities/status.ts";
@@ -53,13 +54,13 @@ export function homeReaders(statusId: string, viewers: readonly string[]): SQL {
 }
 
 /**
- * Of `viewers`, those into whose home feed the fan-out puts status
- * `statusId` because they follow its author (by the fan-out's own rules,
+ * Of `viewers`, those into whose home feed the fan-out puts `status`
+ * because they follow its author (by the fan-out's own rules,
  * whether or not it has run yet) and who may read it now.
  */
-export function followerReaders(statusId: string, viewers: readonly string[]): SQL {
+export function followerReaders(status: HomeStatus, viewers: readonly string[]): SQL {
   return sql`SELECT v.id FROM unnest(${bigints(viewers)}) AS v(id), statuses s
-    WHERE ${receivesByFollow(statusId, VIEWER)}
+    WHERE ${receivesByFollow(status, VIEWER)}
       AND EXISTS (SELECT 1 FROM statuses WHERE statuses.id = s.id AND ${readable(VIEWER)})`;
 }
 

@@ -25,7 +25,8 @@ import type { TestInstance } from "./instance.ts";
 export interface DirectStatus {
   visibility?: Visibility;
   text?: string;
-  inReplyTo?: StatusRow;
+  /** The parent; a null id: a reply to a status this server does not have. */
+  inReplyTo?: Pick<StatusRow, "accountId"> & { id: string | null };
   reblogOf?: StatusRow;
   language?: string | null;
   mentions?: { id: string }[];

@@ -10,6 +10,7 @@
 // NOTIFY limit of 8,000 bytes: lists of ids are cut into events of at most
 // MAX_IDS_PER_EVENT ids (`feedInserted`).
 import type { StatusRow, Visibility } from "../../db/schema/index.ts";
+import type { HomeStatus } from "../timelines/feed-filter.ts";
 
 /** What every status event says about the status. */
 export interface StatusFacts {
@@ -40,12 +41,13 @@ export type DomainEvent =
    */
   | { type: "feed.inserted"; feed: "home" | "list"; statusId: string; ownerIds: string[] }
   /**
-   * Local status `statusId` is on its way into the home feeds of its author's
-   * followers (the fan-out is queued): streams tell them now, by the fan-out's
-   * own rules, and the fan-out emits no `feed.inserted` for those feeds (see
-   * src/streaming/dispatcher.ts).
+   * Local status `status.id` is on its way into the home feeds of its
+   * author's followers (the fan-out is queued): streams tell them now, by the
+   * fan-out's own rules (with the facts those rules read, so that the
+   * streams need not read them first), and the fan-out emits no
+   * `feed.inserted` for those feeds (see src/streaming/dispatcher.ts).
    */
-  | { type: "feed.fan-out"; statusId: string }
+  | { type: "feed.fan-out"; status: HomeStatus }
   /** A notification was shown to `accountId` (not a filtered one). */
   | { type: "notification.created"; notificationId: string; accountId: string }
   /** Notification requests of `accountId` were accepted: their notifications joined the list. */

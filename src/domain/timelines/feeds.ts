@@ -37,7 +37,10 @@ import {
 /** A status was created (a post, a reply or a boost). */
 export async function onStatusCreated(
   tx: DbOrTx,
-  status: Pick<StatusRow, "id" | "local">,
+  status: Pick<
+    StatusRow,
+    "id" | "local" | "accountId" | "inReplyToId" | "inReplyToAccountId" | "reblogOfId" | "language"
+  >,
   jobs?: JobQueue | null,
 ): Promise<void> {
   await deliverToAuthor(tx, status.id);
@@ -45,7 +48,11 @@ export async function onStatusCreated(
   // fan-out.ts, receivesByFollow); other servers' statuses, most of what a
   // server receives and already late by their trip, after it, as each
   // check costs every streaming process a query.
-  if (status.local) await emit(tx, { type: "feed.fan-out", statusId: status.id });
+  if (status.local) {
+    const { id, accountId, inReplyToId, inReplyToAccountId, reblogOfId, language } = status;
+    const facts = { id, accountId, inReplyToId, inReplyToAccountId, reblogOfId, language };
+    await emit(tx, { type: "feed.fan-out", status: facts });
+  }
   if (jobs) await jobs.send(FEED_JOBS.fanOut, { statusId: status.id }, { tx });
   else await fanOut(tx, status.id);
 }
