@@ -8,7 +8,7 @@ import { emit } from "../src/domain/events/emit.ts";
 import { feedInserted, type DomainEvent } from "../src/domain/events/types.ts";
 import { coalesce } from "../src/streaming/dispatcher.ts";
 import { followerReaders, readerSignatures } from "../src/streaming/render.ts";
-import { follows, statuses } from "../src/db/schema/index.ts";
+import { accounts, follows, statuses } from "../src/db/schema/index.ts";
 import { createRemoteStatus } from "../src/domain/statuses/remote-statuses.ts";
 import { newId } from "../src/lib/ids.ts";
 import {
@@ -268,10 +268,40 @@ describe("followers' user streams, told when the fan-out is queued", () => {
       const after = await readerSignatures(
         t.database.db,
         post.id,
-        followerReaders({ ...row!, id: post.id }, everyFollower),
+        followerReaders(row!, everyFollower),
       );
       expect([...after.keys()].sort()).toEqual(owners);
     }
+  });
+
+  it("are told of no status that is deleted, or whose author is suspended, by the time of the check", async () => {
+    const author = await makeUser(t);
+    const reader = await makeUser(t);
+    await follow(t, reader, author.account.id);
+    const readers = async (id: string) => {
+      const [row] = await t.database.db.select().from(statuses).where(eq(statuses.id, id));
+      const found = await readerSignatures(
+        t.database.db,
+        id,
+        followerReaders(row!, [reader.account.id]),
+      );
+      return [...found.keys()];
+    };
+    const kept = await postStatus(t, author, { status: "Kept" });
+    const deleted = await postStatus(t, author, { status: "Deleted" });
+    expect(await readers(kept.id)).toEqual([reader.account.id]);
+    expect(await readers(deleted.id)).toEqual([reader.account.id]);
+    const gone = await t.json(`/api/v1/statuses/${deleted.id}`, {
+      method: "DELETE",
+      token: author.token,
+    });
+    expect(gone.status).toBe(200);
+    expect(await readers(deleted.id)).toEqual([]);
+    await t.database.db
+      .update(accounts)
+      .set({ suspendedAt: new Date() })
+      .where(eq(accounts.id, author.account.id));
+    expect(await readers(kept.id)).toEqual([]);
   });
 
   it("are told of other servers' statuses once the fan-out has run, once", async () => {

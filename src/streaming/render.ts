@@ -59,9 +59,9 @@ export function homeReaders(statusId: string, viewers: readonly string[]): SQL {
  * whether or not it has run yet) and who may read it now.
  */
 export function followerReaders(status: HomeStatus, viewers: readonly string[]): SQL {
-  return sql`SELECT v.id FROM unnest(${bigints(viewers)}) AS v(id), statuses s
+  return sql`SELECT v.id FROM unnest(${bigints(viewers)}) AS v(id)
     WHERE ${receivesByFollow(status, VIEWER)}
-      AND EXISTS (SELECT 1 FROM statuses WHERE statuses.id = s.id AND ${readable(VIEWER)})`;
+      AND EXISTS (SELECT 1 FROM statuses WHERE statuses.id = ${status.id}::bigint AND ${readable(VIEWER)})`;
 }
 
 /**

@@ -114,6 +114,7 @@ async function loadTarget(db: DbOrTx, statusId: string): Promise<FanOutTarget | 
       inReplyToAccountId: row.in_reply_to_account_id,
       reblogOfId: row.reblog_of_id,
       language: row.language,
+      visibility: row.visibility,
     },
     local: row.local,
     visibility: row.visibility,
@@ -181,26 +182,32 @@ async function pushToHomes(
 }
 
 /**
- * TRUE when the fan-out puts `status` (the row aliased `s`) into the home
- * feed of account `r` because `r` follows its author: the rules of
- * receiverBatch, loadTarget and pushToHomes in one condition, for the
- * streams, which tell followers of a local status while the fan-out is
- * still queued (feed.fan-out events). The author is probed once and the
- * follow and the receiver's account per receiver, as scalar subqueries: as
- * EXISTS, the planner made them joins that compared every receiver with
- * every follower or account (a million rows for 1,000 receivers).
+ * TRUE when the fan-out puts `status` into the home feed of account `r`
+ * because `r` follows its author: the rules of receiverBatch, loadTarget
+ * and pushToHomes in one condition, for the streams, which tell followers
+ * of a local status while the fan-out is still queued (feed.fan-out
+ * events). The status and its author are read once (uncorrelated
+ * subqueries), the follow and the receiver's account probed per receiver
+ * as scalar subqueries: as EXISTS or joins, the planner compared every
+ * receiver with every follower or account (a million rows for 1,000
+ * receivers), or read the status again for each receiver.
  * test/streaming-fan-out.test.ts checks that both reach the same accounts.
  */
 export function receivesByFollow(status: HomeStatus, r: SQL): SQL {
+  const sid = sql`${status.id}::bigint`;
   const author = sql`${status.accountId}::bigint`;
-  return sql`(s.id = ${status.id}::bigint AND s.account_id = ${author} AND s.deleted_at IS NULL
-    AND (SELECT sa.suspended_at IS NULL FROM accounts sa WHERE sa.id = ${author})
+  const mentionedOnly =
+    status.visibility === "direct"
+      ? sql`AND EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = ${sid} AND m.account_id = ${r})`
+      : sql``;
+  return sql`((SELECT s.deleted_at IS NULL AND sa.suspended_at IS NULL
+        FROM statuses s JOIN accounts sa ON sa.id = s.account_id
+        WHERE s.id = ${sid} AND s.account_id = ${author} AND s.visibility = ${status.visibility})
     AND (SELECT TRUE FROM follows f WHERE f.account_id = ${r} AND f.target_account_id = ${author})
     AND (SELECT ra.domain IS NULL AND ra.suspended_at IS NULL FROM accounts ra WHERE ra.id = ${r})
-    AND (s.visibility <> 'direct'
-      OR EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = s.id AND m.account_id = ${r}))
+    ${mentionedOnly}
     AND NOT ${filteredFromHomeOf(status, r)}
-    AND NOT ${shownRecently("home_feed_entries", r)})`;
+    AND NOT ${shownRecently("home_feed_entries", r, status)})`;
 }
 
 /**

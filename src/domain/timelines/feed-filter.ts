@@ -100,6 +100,7 @@ export interface HomeStatus {
   inReplyToAccountId: string | null;
   reblogOfId: string | null;
   language: string | null;
+  visibility: string;
 }
 
 /**
@@ -201,15 +202,22 @@ export const REBLOG_FALLOFF = 40;
  * does not show it again, boosting an old one brings it back up
  * (FeedManager#add_to_feed).
  */
-export function shownRecently(table: "home_feed_entries" | "list_feed_entries", owner: SQL): SQL {
+export function shownRecently(
+  table: "home_feed_entries" | "list_feed_entries",
+  owner: SQL,
+  status?: HomeStatus,
+): SQL {
   const t = sql.raw(table);
   const col = sql.raw(table === "home_feed_entries" ? "account_id" : "list_id");
+  // The status: the row aliased `s`, or the one given (its id a parameter).
+  const id = status ? sql`${status.id}::bigint` : S.id;
+  const original = status ? sql`${status.reblogOfId ?? status.id}::bigint` : ORIGINAL_OF_S;
   // The feed's own entry of `s` is not "shown before" (an INSERT skips it as a
   // conflict; the streams may ask after the fan-out has run). OFFSET 0 keeps
   // the falloff bound out of the index scan, so that it is looked up only for
   // the few feeds that hold the original at all.
   return sql`EXISTS (SELECT 1 FROM (SELECT se.status_id FROM ${t} se
-      WHERE se.${col} = ${owner} AND se.reblog_of_id = ${ORIGINAL_OF_S} AND se.status_id <> ${S.id}
+      WHERE se.${col} = ${owner} AND se.reblog_of_id = ${original} AND se.status_id <> ${id}
       OFFSET 0) seen
     WHERE seen.status_id >= COALESCE((SELECT sx.status_id FROM ${t} sx WHERE sx.${col} = ${owner}
                                       ORDER BY sx.status_id DESC OFFSET ${REBLOG_FALLOFF - 1} LIMIT 1), 0))`;

@@ -39,7 +39,14 @@ export async function onStatusCreated(
   tx: DbOrTx,
   status: Pick<
     StatusRow,
-    "id" | "local" | "accountId" | "inReplyToId" | "inReplyToAccountId" | "reblogOfId" | "language"
+    | "id"
+    | "local"
+    | "accountId"
+    | "inReplyToId"
+    | "inReplyToAccountId"
+    | "reblogOfId"
+    | "language"
+    | "visibility"
   >,
   jobs?: JobQueue | null,
 ): Promise<void> {
@@ -49,8 +56,17 @@ export async function onStatusCreated(
   // server receives and already late by their trip, after it, as each
   // check costs every streaming process a query.
   if (status.local) {
-    const { id, accountId, inReplyToId, inReplyToAccountId, reblogOfId, language } = status;
-    const facts = { id, accountId, inReplyToId, inReplyToAccountId, reblogOfId, language };
+    const { id, accountId, inReplyToId, inReplyToAccountId, reblogOfId, language, visibility } =
+      status;
+    const facts = {
+      id,
+      accountId,
+      inReplyToId,
+      inReplyToAccountId,
+      reblogOfId,
+      language,
+      visibility,
+    };
     await emit(tx, { type: "feed.fan-out", status: facts });
   }
   if (jobs) await jobs.send(FEED_JOBS.fanOut, { statusId: status.id }, { tx });
