@@ -13,9 +13,15 @@
 //    counts is "last client minus the post's own latency": what streaming
 //    adds (the queued fan-out, NOTIFY, rendering, sending), as p50 and p99.
 //
+// The database holds, besides the author and its N followers, the small data
+// set of bench/social-seed.ts (1,000 other accounts, 20,000 statuses,
+// favourites, home feeds) and a life for each follower (feed entries,
+// favourites, bookmarks, follows, blocks and mutes of other accounts), so
+// that the streams' checks probe indexes of real size, not empty tables.
+//
 // Options: --clients=N (default 1000), --posts=N (default 20, plus 3 warm-up
-// posts), --idle=N (sockets per memory step, default 2500), --json (also
-// print the figures as JSON).
+// posts), --idle=N (sockets per memory step, default 2500), --empty (no data
+// but the author and its followers), --json (also print the figures as JSON).
 import http from "node:http";
 import pg from "pg";
 import WebSocket from "ws";
@@ -28,6 +34,7 @@ import {
   stopServer,
   type Server,
 } from "./server.ts";
+import { seed as seedSocial, SMALL_SCALE } from "./social-seed.ts";
 import { embeddedUrl, startHerd, startScriptFlags } from "./social-server.ts";
 
 const TIME_LIMIT_MS = 10 * 60_000;
@@ -40,6 +47,7 @@ interface Options {
   clients: number;
   idle: number;
   posts: number;
+  empty: boolean;
   json: boolean;
 }
 
@@ -56,6 +64,7 @@ function parseArgs(argv: string[]): Options {
     clients: int("clients", 1000, 5000),
     idle: int("idle", 2500, 5000),
     posts: int("posts", 20, 200),
+    empty: argv.includes("--empty"),
     json: argv.includes("--json"),
   };
 }
@@ -64,10 +73,13 @@ const tokenOf = (g: number) => `bench-stream-token-${g}`;
 const AUTHOR = 0;
 
 /** `n` followers of one author, with tokens, straight into the database. */
-async function seed(url: string, n: number): Promise<void> {
+async function seed(url: string, n: number, background: string | null): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
+    if (background !== null) {
+      await seedSocial(client, SMALL_SCALE, background, (m) => process.stderr.write(`${m}\n`));
+    }
     const base = BigInt(Date.now() - 86_400_000) << 16n;
     const id = (offset: string) => `(${base}::bigint + (${offset}) * 8)`;
     await client.query("BEGIN");
@@ -107,11 +119,84 @@ async function seed(url: string, n: number): Promise<void> {
       `UPDATE accounts SET followers_count = $1 WHERE id = ${id(String(AUTHOR))}`,
       [n],
     );
+    if (background !== null) await seedLives(client, n, id);
     await client.query("COMMIT");
     await client.query("VACUUM ANALYZE");
   } finally {
     await client.end();
   }
+}
+
+/**
+ * What followers 1..n do besides following the author: each follows 8 of the
+ * other accounts, has 200 of their statuses in its home feed, favourited 20
+ * and bookmarked 5 of them, and blocks and mutes 2 other accounts.
+ */
+async function seedLives(client: pg.Client, n: number, id: (offset: string) => string) {
+  const pick = (x: string, salt: number, size: string) =>
+    `1 + (hashint8((${x})::bigint * 7919 + ${salt}) & 2147483647) % ${size}`;
+  await client.query(`CREATE TEMP TABLE others AS
+    SELECT row_number() OVER (ORDER BY id) AS k, id FROM accounts WHERE username ~ '^u[0-9]+$'`);
+  await client.query(`CREATE TEMP TABLE pool AS
+    SELECT row_number() OVER (ORDER BY id) AS k, id FROM statuses
+    WHERE visibility = 'public' AND reblog_of_id IS NULL`);
+  await client.query("CREATE INDEX ON others (k); CREATE INDEX ON pool (k); ANALYZE others, pool");
+  const others = "(SELECT count(*) FROM others)";
+  const pool = "(SELECT count(*) FROM pool)";
+  const per = async (table: string, columns: string, each: number, salt: number, values: string) =>
+    client.query(
+      `INSERT INTO ${table} (${columns})
+      SELECT ${values} FROM generate_series(1, $1::int) g, generate_series(1, ${each}) j
+      ON CONFLICT DO NOTHING`,
+      [n],
+    );
+  const other = (salt: number) =>
+    `(SELECT id FROM others WHERE k = ${pick("g * 1000 + j", salt, others)})`;
+  const status = (salt: number) =>
+    `(SELECT id FROM pool WHERE k = ${pick("g * 1000 + j", salt, pool)})`;
+  const rowId = (salt: number) => `${id("g")} + 5 + (${salt} * 1000 + j) * 8 * (${n} + 1)`;
+  await per(
+    "follows",
+    "id, account_id, target_account_id, created_at, updated_at",
+    8,
+    1,
+    `${rowId(1)}, ${id("g")}, ${other(1)}, now(), now()`,
+  );
+  await per(
+    "blocks",
+    "id, account_id, target_account_id, created_at",
+    2,
+    2,
+    `${rowId(2)}, ${id("g")}, ${other(2)}, now()`,
+  );
+  await per(
+    "mutes",
+    "id, account_id, target_account_id, created_at, updated_at",
+    2,
+    3,
+    `${rowId(3)}, ${id("g")}, ${other(3)}, now(), now()`,
+  );
+  await per(
+    "favourites",
+    "id, account_id, status_id, created_at",
+    20,
+    4,
+    `${rowId(4)}, ${id("g")}, ${status(4)}, now()`,
+  );
+  await per(
+    "bookmarks",
+    "id, account_id, status_id, created_at",
+    5,
+    5,
+    `${rowId(5)}, ${id("g")}, ${status(5)}, now()`,
+  );
+  await client.query(
+    `INSERT INTO home_feed_entries (account_id, status_id, reblog_of_id)
+    SELECT ${id("g")}, p.id, p.id FROM generate_series(1, $1::int) g
+      JOIN pool p ON p.k BETWEEN 1 + (g * 37) % (${pool} - 200) AND 200 + (g * 37) % (${pool} - 200)
+    ON CONFLICT DO NOTHING`,
+    [n],
+  );
 }
 
 interface Client {
@@ -265,7 +350,11 @@ async function main() {
     log(`starting Herd on port ${port} (${ROOT})`);
     server = await startHerd(startScriptFlags(), port, dataDir, null);
     log(`seeding ${options.clients} followers`);
-    await seed(embeddedUrl(dataDir), options.clients);
+    await seed(
+      embeddedUrl(dataDir),
+      options.clients,
+      options.empty ? null : `http://localhost:${port}`,
+    );
     // Warm the server's code paths before measuring memory.
     const warm = await openClients(port, 1, 10);
     for (let i = 0; i < 2; i++) await onePost(port, warm, -1 - i);

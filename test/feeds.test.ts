@@ -198,6 +198,21 @@ describe("fan-out of a new status", () => {
     expect((await homeFeedIds(t, reader!.id))[0]).toBe(later.id);
   });
 
+  it("does not add a post whose boost the feed shows already (the boost came first)", async () => {
+    const [author, booster, reader] = await users(3);
+    await follow(t, reader!, author!);
+    await follow(t, reader!, booster!);
+    await t.drainJobs();
+    const original = await insertStatus(t, author!);
+    const boost = await insertStatus(t, booster!, { reblogOf: original });
+    await fanOut(db, boost.id);
+    await fanOut(db, original.id);
+    await t.drainJobs();
+    const feed = await homeFeedIds(t, reader!.id);
+    expect(feed).toContain(boost.id);
+    expect(feed).not.toContain(original.id);
+  });
+
   it("notifies followers who asked for it, not of boosts or replies to others", async () => {
     const [author, subscriber, other] = await users(3);
     await follow(t, subscriber!, author!, { notify: true });

@@ -192,19 +192,34 @@ export function listsIncluding(db: Db, accountId: string, listIds: readonly stri
 }
 
 /**
+ * TRUE when `table` has a row whose `column` is one of `values` (an array):
+ * computed once per statement (an uncorrelated subquery, a one-time filter
+ * in front of what probes the table for each viewer).
+ */
+const anyOn = (table: string, column: string, values: SQL) =>
+  sql`EXISTS (SELECT 1 FROM ${sql.raw(table)} WHERE ${sql.raw(column)} = ANY (${values}))`;
+
+/**
  * The viewers that `readers` (a query of their ids) yields, each with the
  * facts that change how status `statusId` (and the status it boosts) is
  * rendered for them: the REST serializer's viewer flags (as status-loader.ts
  * reads them: favourites, boosts, bookmarks, pins, conversation mutes, poll
  * votes in their order) and authorship. Who reads and what each sees come
  * from ONE query, so that an event costs one round trip whatever the number
- * of viewers.
+ * of viewers. Each flag's table is asked first whether the statuses have
+ * any such row at all (`anyOn`: one probe of its index from the status's
+ * side; a new status has none) and only then probed for each viewer, with
+ * the statuses' ids as an array: as a join PostgreSQL read every favourite
+ * and bookmark of every viewer (20,000 rows for 1,000 viewers,
+ * bench/streaming.ts).
  */
 export async function readerSignatures(
   db: Db,
   statusId: string,
   readers: SQL,
 ): Promise<Map<string, string>> {
+  const ids = sql`ARRAY(SELECT id FROM target)`;
+  const conversations = sql`ARRAY(SELECT conversation_id FROM target)`;
   const { rows } = await db.execute<{ viewer: string; flag: string | null }>(
     unprepared(sql`
     WITH rd AS MATERIALIZED (${readers}),
@@ -214,21 +229,24 @@ export async function readerSignatures(
         FROM statuses s JOIN statuses o ON o.id = s.reblog_of_id WHERE s.id = ${statusId}::bigint)
     SELECT rd.id::text AS viewer, NULL AS flag FROM rd
     UNION ALL SELECT account_id::text, 'favourited:' || status_id FROM favourites
-      WHERE account_id IN (SELECT id FROM rd) AND status_id IN (SELECT id FROM target)
+      WHERE ${anyOn("favourites", "status_id", ids)} AND status_id = ANY (${ids})
+        AND account_id IN (SELECT id FROM rd)
     UNION ALL SELECT account_id::text, 'bookmarked:' || status_id FROM bookmarks
-      WHERE account_id IN (SELECT id FROM rd) AND status_id IN (SELECT id FROM target)
+      WHERE ${anyOn("bookmarks", "status_id", ids)} AND status_id = ANY (${ids})
+        AND account_id IN (SELECT id FROM rd)
     UNION ALL SELECT account_id::text, 'pinned:' || status_id FROM status_pins
-      WHERE account_id IN (SELECT id FROM rd) AND status_id IN (SELECT id FROM target)
+      WHERE ${anyOn("status_pins", "status_id", ids)} AND status_id = ANY (${ids})
+        AND account_id IN (SELECT id FROM rd)
     UNION ALL SELECT account_id::text, 'reblogged:' || reblog_of_id FROM statuses
-      WHERE account_id IN (SELECT id FROM rd) AND reblog_of_id IN (SELECT id FROM target)
-        AND deleted_at IS NULL
+      WHERE ${anyOn("statuses", "reblog_of_id", ids)} AND reblog_of_id = ANY (${ids})
+        AND account_id IN (SELECT id FROM rd) AND deleted_at IS NULL
     UNION ALL SELECT account_id::text, 'muted:' || conversation_id FROM conversation_mutes
-      WHERE account_id IN (SELECT id FROM rd)
-        AND conversation_id IN (SELECT conversation_id FROM target)
+      WHERE ${anyOn("conversation_mutes", "conversation_id", conversations)}
+        AND conversation_id = ANY (${conversations}) AND account_id IN (SELECT id FROM rd)
     UNION ALL SELECT pv.account_id::text,
         'voted:' || pv.poll_id || ':' || string_agg(pv.choice::text, ',' ORDER BY pv.id)
       FROM poll_votes pv JOIN polls pl ON pl.id = pv.poll_id
-      WHERE pv.account_id IN (SELECT id FROM rd) AND pl.status_id IN (SELECT id FROM target)
+      WHERE pl.status_id = ANY (${ids}) AND pv.account_id IN (SELECT id FROM rd)
       GROUP BY pv.account_id, pv.poll_id
     UNION ALL SELECT account_id::text, 'author:' || id FROM target
       WHERE account_id IN (SELECT id FROM rd)`),

@@ -175,7 +175,7 @@ async function pushToHomes(
     SELECT rcv.id, s.id, ${ORIGINAL_OF_S}
     FROM statuses s CROSS JOIN unnest(${idArray(receivers)}) AS rcv(id)
     WHERE s.id = ${statusId} AND NOT ${filteredFromHomeOf(status, r)}
-      AND NOT ${shownRecently("home_feed_entries", r)}
+      AND NOT ${shownRecently("home_feed_entries", r, status)}
     ON CONFLICT DO NOTHING RETURNING account_id::text AS id`);
   if (toldEarly) return result.rows.length;
   return landed(tx, "home", statusId, result.rows);

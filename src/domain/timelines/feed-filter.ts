@@ -212,13 +212,20 @@ export function shownRecently(
   // The status: the row aliased `s`, or the one given (its id a parameter).
   const id = status ? sql`${status.id}::bigint` : S.id;
   const original = status ? sql`${status.reblogOfId ?? status.id}::bigint` : ORIGINAL_OF_S;
+  // A feed can show a post before it only by a boost of it: for a given
+  // post that nobody boosted (a new one), no feed is probed at all (the
+  // condition is computed once per statement).
+  const boosted =
+    status && status.reblogOfId === null
+      ? sql`EXISTS (SELECT 1 FROM statuses sb WHERE sb.reblog_of_id = ${id}) AND `
+      : sql``;
   // The feed's own entry of `s` is not "shown before" (an INSERT skips it as a
   // conflict; the streams may ask after the fan-out has run). OFFSET 0 keeps
   // the falloff bound out of the index scan, so that it is looked up only for
   // the few feeds that hold the original at all.
-  return sql`EXISTS (SELECT 1 FROM (SELECT se.status_id FROM ${t} se
+  return sql`(${boosted}EXISTS (SELECT 1 FROM (SELECT se.status_id FROM ${t} se
       WHERE se.${col} = ${owner} AND se.reblog_of_id = ${original} AND se.status_id <> ${id}
       OFFSET 0) seen
     WHERE seen.status_id >= COALESCE((SELECT sx.status_id FROM ${t} sx WHERE sx.${col} = ${owner}
-                                      ORDER BY sx.status_id DESC OFFSET ${REBLOG_FALLOFF - 1} LIMIT 1), 0))`;
+                                      ORDER BY sx.status_id DESC OFFSET ${REBLOG_FALLOFF - 1} LIMIT 1), 0)))`;
 }
