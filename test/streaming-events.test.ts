@@ -82,9 +82,17 @@ describe("update", () => {
     });
     const other = await makeUser(t);
     await follow(t, other, booster.account.id);
+    // Differs from `other` only by muting the conversation: a render each.
+    const muter = await makeUser(t);
+    await follow(t, muter, booster.account.id);
+    await t.request(`/api/v1/statuses/${original.id}/mute`, {
+      method: "POST",
+      token: muter.token,
+    });
     await t.drainJobs();
     const readerWs = await subscribed(reader, "user");
     const otherWs = await subscribed(other, "user");
+    const muterWs = await subscribed(muter, "user");
     const boost = await t.json(`/api/v1/statuses/${original.id}/reblog`, {
       method: "POST",
       token: booster.token,
@@ -99,7 +107,14 @@ describe("update", () => {
       favourited: true,
       bookmarked: true,
     });
-    expect(forOther.body.reblog).toMatchObject({ favourited: false, bookmarked: false });
+    expect(forOther.body.reblog).toMatchObject({
+      favourited: false,
+      bookmarked: false,
+      muted: false,
+    });
+    const forMuter = await muterWs.next();
+    expect(forMuter.body).toEqual(await rest(muter, `/api/v1/statuses/${boost.body.id}`));
+    expect(forMuter.body.reblog).toMatchObject({ favourited: false, muted: true });
   });
 
   it("streams a list's updates to its owner", async () => {

@@ -90,8 +90,8 @@ export function filteredFromHome(r: SQL, options: { forList?: boolean } = {}): S
 /**
  * What the home rules read of the status being delivered, known before the
  * statement is built: who wrote it, what it replies to or boosts, its
- * language. None of them changes but the language, by an edit, which the
- * fan-out reads again when it runs.
+ * language and visibility. None of them changes but the language, by an
+ * edit, which the fan-out job reads again when it runs.
  */
 export interface HomeStatus {
   id: string;
@@ -101,6 +101,12 @@ export interface HomeStatus {
   reblogOfId: string | null;
   language: string | null;
   visibility: string;
+}
+
+/** The facts of `row` alone (a statuses row has more, which an event need not carry). */
+export function homeStatusOf(row: HomeStatus): HomeStatus {
+  const { id, accountId, inReplyToId, inReplyToAccountId, reblogOfId, language, visibility } = row;
+  return { id, accountId, inReplyToId, inReplyToAccountId, reblogOfId, language, visibility };
 }
 
 /**
@@ -200,7 +206,8 @@ export const REBLOG_FALLOFF = 40;
  * TRUE when the feed already shows status `s`'s original, or a boost of it,
  * among its newest REBLOG_FALLOFF entries: boosting a post seen a moment ago
  * does not show it again, boosting an old one brings it back up
- * (FeedManager#add_to_feed).
+ * (FeedManager#add_to_feed). `status`: the status's facts when the caller
+ * has them (otherwise the row aliased `s` is read).
  */
 export function shownRecently(
   table: "home_feed_entries" | "list_feed_entries",

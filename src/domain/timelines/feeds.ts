@@ -24,6 +24,7 @@ import type { StatusRow } from "../../db/schema/index.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { emit } from "../events/emit.ts";
 import { deliverToAuthor, fanOut } from "./fan-out.ts";
+import { homeStatusOf, type HomeStatus } from "./feed-filter.ts";
 import { FEED_JOBS } from "./jobs.ts";
 import {
   clearFromFeeds,
@@ -37,17 +38,7 @@ import {
 /** A status was created (a post, a reply or a boost). */
 export async function onStatusCreated(
   tx: DbOrTx,
-  status: Pick<
-    StatusRow,
-    | "id"
-    | "local"
-    | "accountId"
-    | "inReplyToId"
-    | "inReplyToAccountId"
-    | "reblogOfId"
-    | "language"
-    | "visibility"
-  >,
+  status: Pick<StatusRow, "local"> & HomeStatus,
   jobs?: JobQueue | null,
 ): Promise<void> {
   await deliverToAuthor(tx, status.id);
@@ -56,18 +47,7 @@ export async function onStatusCreated(
   // server receives and already late by their trip, after it, as each
   // check costs every streaming process a query.
   if (status.local) {
-    const { id, accountId, inReplyToId, inReplyToAccountId, reblogOfId, language, visibility } =
-      status;
-    const facts = {
-      id,
-      accountId,
-      inReplyToId,
-      inReplyToAccountId,
-      reblogOfId,
-      language,
-      visibility,
-    };
-    await emit(tx, { type: "feed.fan-out", status: facts });
+    await emit(tx, { type: "feed.fan-out", status: homeStatusOf(status) });
   }
   if (jobs) await jobs.send(FEED_JOBS.fanOut, { statusId: status.id }, { tx });
   else await fanOut(tx, status.id);
