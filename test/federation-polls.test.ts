@@ -8,6 +8,7 @@
 import { sql } from "drizzle-orm";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { closePoll } from "../src/domain/polls/close.ts";
+import { blockDomain } from "./kit/direct-statuses.ts";
 import { ofType } from "./kit/fake-inbox.ts";
 import { PUBLIC, startFakeRemote, type FakeActor } from "./kit/fake-remote.ts";
 import { follow, makeUser, postStatus, type TestUser } from "./kit/fixtures.ts";
@@ -512,6 +513,22 @@ describe("votes in local polls", () => {
     expect(
       (await t.json(`/api/v1/polls/${status.poll.id}`, { token: alice.token })).body.votes_count,
     ).toBe(1);
+  });
+
+  it("refuses the vote of an account whose domain the poll's author blocks", async () => {
+    const status = await postPoll(alice, {});
+    // Inserted directly: the API refuses a domain with a port, as the fake remote's is.
+    await blockDomain(t, alice.account, remote.host);
+    try {
+      await remote.deliverAndRun(t, carol, voteActivity(carol, localUri(status), "tea"));
+      expect((await t.json(`/api/v1/polls/${status.poll.id}`)).body.votes_count).toBe(0);
+    } finally {
+      await t.database.db.execute(
+        sql`DELETE FROM account_domain_blocks WHERE account_id = ${alice.account.id}`,
+      );
+    }
+    await remote.deliverAndRun(t, carol, voteActivity(carol, localUri(status), "tea"));
+    expect((await t.json(`/api/v1/polls/${status.poll.id}`)).body.votes_count).toBe(1);
   });
 
   it("sends the final counts when a poll ends, to its remote voters too", async () => {
