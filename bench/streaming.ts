@@ -72,7 +72,11 @@ function parseArgs(argv: string[]): Options {
 const tokenOf = (g: number) => `bench-stream-token-${g}`;
 const AUTHOR = 0;
 
-/** `n` followers of one author, with tokens, straight into the database. */
+/**
+ * `n` followers of one author, with tokens, straight into the database; with
+ * a `background` (the server's URL base), first the small social data set
+ * and then a life for each follower (`seedLives`).
+ */
 async function seed(url: string, n: number, background: string | null): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

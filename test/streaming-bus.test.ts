@@ -124,7 +124,11 @@ describe("events as messages", () => {
     expect(messages.length).toBeGreaterThan(1);
     expect(messages.flatMap(decodeEvents)).toEqual(events);
     expect(decodeEvents("not json")).toEqual([]);
-    expect(decodeEvents('{"v":2,"e":[]}')).toEqual([]);
+    // Another version's messages are ignored, not misread (a rolling restart).
+    const [message] = encodeEvents([event(1)], 2_000, silentLogger);
+    expect(decodeEvents(message!)).toEqual([event(1)]);
+    expect(decodeEvents(message!.replace(/^\{"v":\d+/, '{"v":1'))).toEqual([]);
+    expect(decodeEvents(message!.replace(/^\{"v":\d+/, '{"v":99'))).toEqual([]);
   });
 });
 

@@ -240,6 +240,14 @@ describe("followers' user streams, told when the fan-out is queued", () => {
         visibility: "direct",
       }),
     ];
+    // A thread: a reply to the author's own post reaches every follower.
+    posts.push(
+      await postStatus(t, author, {
+        status: "And more",
+        in_reply_to_id: posts[0].id,
+        language: "en",
+      }),
+    );
     await t.drainJobs();
     const streamed = new Map<string, string[]>(posts.map((p) => [p.id, []]));
     for (const [accountId, ws] of sockets) {
@@ -254,6 +262,7 @@ describe("followers' user streams, told when the fan-out is queued", () => {
       [posts[2].id]: [followsStranger],
       [posts[3].id]: [plain, blocksMentioned, german],
       [posts[5].id]: [plain],
+      [posts[6].id]: [plain, blocksMentioned, noBoosts, followsStranger],
     };
     const ids = (users: TestUser[]) => users.map((u) => u.account.id).sort();
     const everyFollower = followers.map((u) => u.account.id);

@@ -1,6 +1,6 @@
 // Domain events on pub/sub: the bus subscriber that publishes them (inside
 // the transaction for PostgreSQL, after the commit for Redis) and the
-// decoder on the receiving side. A message is `{"v":1,"e":[event, ...]}`:
+// decoder on the receiving side. A message is `{"v":2,"e":[event, ...]}`:
 // the events of one transaction, packed into as few messages as the
 // adapter's size limit allows, in the order they were emitted.
 import type { EventBus } from "../domain/events/bus.ts";
@@ -8,7 +8,10 @@ import type { DomainEvent } from "../domain/events/types.ts";
 import type { Logger } from "../logger.ts";
 import type { PubSub } from "./pubsub.ts";
 
-const VERSION = 1;
+// 2: `feed.fan-out` carries the status's facts (`status`), not `statusId`.
+// A process ignores messages of another version (during a rolling restart)
+// rather than misreading them.
+const VERSION = 2;
 
 /** `events` as messages of at most `maxBytes` each (an event too big alone is dropped). */
 export function encodeEvents(

@@ -25,7 +25,7 @@ import { DomainError } from "../domain/errors.ts";
 import { getNotification } from "../domain/notifications/browse.ts";
 import { notHiddenBy, statusVisibleTo } from "../domain/statuses/visibility.ts";
 import { receivesByFollow } from "../domain/timelines/fan-out.ts";
-import type { HomeStatus } from "../domain/timelines/feed-filter.ts";
+import type { HomeStatus } from "../domain/timelines/home-status.ts";
 import { renderConversations } from "../mastodon/entities/conversation.ts";
 import { renderNotifications } from "../mastodon/entities/notification.ts";
 import { renderStatus } from "../mastodon/entities/status.ts";
@@ -208,7 +208,8 @@ const anyOn = (table: string, column: string, values: SQL) =>
  * from ONE query, so that an event costs one round trip whatever the number
  * of viewers. Each flag's table is asked first whether the statuses have
  * any such row at all (`anyOn`: one probe of its index from the status's
- * side; a new status has none) and only then probed for each viewer, with
+ * side; a new status has none; poll votes are reached through the status's
+ * poll, from that side already) and only then probed for each viewer, with
  * the statuses' ids as an array: as a join PostgreSQL read every favourite
  * and bookmark of every viewer (20,000 rows for 1,000 viewers,
  * bench/streaming.ts).

@@ -10,7 +10,7 @@
 // NOTIFY limit of 8,000 bytes: lists of ids are cut into events of at most
 // MAX_IDS_PER_EVENT ids (`feedInserted`).
 import type { StatusRow, Visibility } from "../../db/schema/index.ts";
-import type { HomeStatus } from "../timelines/feed-filter.ts";
+import type { HomeStatus } from "../timelines/home-status.ts";
 
 /** What every status event says about the status. */
 export interface StatusFacts {

@@ -6,6 +6,7 @@
 // feed-filter.ts.
 import { sql, type SQL } from "drizzle-orm";
 import type { DbOrTx } from "../../db/database.ts";
+import type { Visibility } from "../../db/schema/index.ts";
 import { emit } from "../events/emit.ts";
 import { feedInserted } from "../events/types.ts";
 import { notify } from "../notifications/notify.ts";
@@ -16,8 +17,8 @@ import {
   filteredFromTags,
   ORIGINAL_OF_S,
   shownRecently,
-  type HomeStatus,
 } from "./feed-filter.ts";
+import type { HomeStatus } from "./home-status.ts";
 
 /** Followers handled per transaction, so that a popular account's fan-out holds no long locks. */
 export const FAN_OUT_BATCH = 5_000;
@@ -62,12 +63,10 @@ async function landed(
 }
 
 interface FanOutTarget {
-  accountId: string;
-  /** What the home rules read of it. */
+  /** What the home rules read of it (its author and visibility too). */
   status: HomeStatus;
   /** A status of this server: followers' streams were told at `feed.fan-out`. */
   local: boolean;
-  visibility: string;
   isReblog: boolean;
   /** A reply to someone else (not a thread of one's own). */
   replyToOther: boolean;
@@ -86,7 +85,7 @@ async function loadTarget(db: DbOrTx, statusId: string): Promise<FanOutTarget | 
   const { rows } = await db.execute<{
     account_id: string;
     local: boolean;
-    visibility: string;
+    visibility: Visibility;
     reblog_of_id: string | null;
     in_reply_to_id: string | null;
     in_reply_to_account_id: string | null;
@@ -106,7 +105,6 @@ async function loadTarget(db: DbOrTx, statusId: string): Promise<FanOutTarget | 
   if (!row) return null;
   const isReblog = row.reblog_of_id !== null;
   return {
-    accountId: row.account_id,
     status: {
       id: statusId,
       accountId: row.account_id,
@@ -117,7 +115,6 @@ async function loadTarget(db: DbOrTx, statusId: string): Promise<FanOutTarget | 
       visibility: row.visibility,
     },
     local: row.local,
-    visibility: row.visibility,
     isReblog,
     replyToOther:
       row.in_reply_to_account_id !== null && row.in_reply_to_account_id !== row.account_id,
@@ -145,20 +142,20 @@ async function receiverBatch(
   after: string,
 ): Promise<ReceiverBatch> {
   const mentionedOnly =
-    target.visibility === "direct"
+    target.status.visibility === "direct"
       ? sql`AND EXISTS (SELECT 1 FROM mentions m WHERE m.status_id = ${statusId} AND m.account_id = f.account_id)`
       : sql``;
   const { rows } = await db.execute<{ id: string; notify: boolean }>(sql`SELECT
       f.account_id::text AS id, f.notify
     FROM follows f JOIN accounts a ON a.id = f.account_id
-    WHERE f.target_account_id = ${target.accountId} AND f.account_id > ${after}
+    WHERE f.target_account_id = ${target.status.accountId} AND f.account_id > ${after}
       AND a.domain IS NULL AND a.suspended_at IS NULL ${mentionedOnly}
     ORDER BY f.account_id LIMIT ${FAN_OUT_BATCH}`);
   return { ids: rows.map((r) => r.id), subscribers: rows.filter((r) => r.notify).map((r) => r.id) };
 }
 
 /**
- * Inserts status `statusId` into the home feeds of `receivers` that the rules
+ * Inserts `status` into the home feeds of `receivers` that the rules
  * let it into. `toldEarly`: the streams were told of these feeds at
  * `feed.fan-out` (a local status), so no `feed.inserted` is emitted for them.
  */
@@ -230,7 +227,12 @@ async function notifySubscribers(
     WHERE s.id = ${statusId} AND f.account_id = ANY (${idArray(receivers)})
       AND NOT ${filteredFromHome(r)}`);
   for (const { id } of rows) {
-    await notify(tx, { accountId: id, fromAccountId: target.accountId, type: "status", statusId });
+    await notify(tx, {
+      accountId: id,
+      fromAccountId: target.status.accountId,
+      type: "status",
+      statusId,
+    });
   }
 }
 
@@ -299,7 +301,7 @@ export async function fanOut(db: DbOrTx, statusId: string): Promise<FanOutResult
     after = receivers[receivers.length - 1]!;
     if (receivers.length < FAN_OUT_BATCH) break;
   }
-  if (target.visibility !== "direct" && target.listed) {
+  if (target.status.visibility !== "direct" && target.listed) {
     result.lists = await pushToLists(db, statusId);
   }
   if (target.toTagFollowers && target.tagFollowed) {

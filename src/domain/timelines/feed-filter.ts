@@ -1,9 +1,11 @@
 // Which statuses go into which feeds, as Mastodon's FeedManager decides when a
 // status is pushed or merged (app/lib/feed_manager.rb: filter_from_home?,
 // filter_from_list?, filter_from_tags?, add_to_feed). Written as SQL over a
-// status row aliased `s` and a receiving account, so that one INSERT … SELECT
-// checks thousands of receivers at once.
+// status row aliased `s` (or, for one status and many receivers, over the
+// facts of a HomeStatus given as parameters) and a receiving account, so that
+// one INSERT … SELECT checks thousands of receivers at once.
 import { sql, type SQL } from "drizzle-orm";
+import type { HomeStatus } from "./home-status.ts";
 
 /** The status row being delivered, as the alias every condition here reads. */
 const S = {
@@ -85,28 +87,6 @@ export function filteredFromHome(r: SQL, options: { forList?: boolean } = {}): S
     OR CASE WHEN ${S.replyToAccount} IS NOT NULL THEN ${replyToStranger}
             WHEN ${S.reblogOf} IS NOT NULL THEN ${unwantedBoost}
             ELSE FALSE END))`;
-}
-
-/**
- * What the home rules read of the status being delivered, known before the
- * statement is built: who wrote it, what it replies to or boosts, its
- * language and visibility. None of them changes but the language, by an
- * edit, which the fan-out job reads again when it runs.
- */
-export interface HomeStatus {
-  id: string;
-  accountId: string;
-  inReplyToId: string | null;
-  inReplyToAccountId: string | null;
-  reblogOfId: string | null;
-  language: string | null;
-  visibility: string;
-}
-
-/** The facts of `row` alone (a statuses row has more, which an event need not carry). */
-export function homeStatusOf(row: HomeStatus): HomeStatus {
-  const { id, accountId, inReplyToId, inReplyToAccountId, reblogOfId, language, visibility } = row;
-  return { id, accountId, inReplyToId, inReplyToAccountId, reblogOfId, language, visibility };
 }
 
 /**

@@ -24,7 +24,7 @@ import type { StatusRow } from "../../db/schema/index.ts";
 import type { JobQueue } from "../../jobs/queue.ts";
 import { emit } from "../events/emit.ts";
 import { deliverToAuthor, fanOut } from "./fan-out.ts";
-import { homeStatusOf, type HomeStatus } from "./feed-filter.ts";
+import { homeStatusOf, type HomeStatus } from "./home-status.ts";
 import { FEED_JOBS } from "./jobs.ts";
 import {
   clearFromFeeds,
