@@ -192,12 +192,15 @@ export function listsIncluding(db: Db, accountId: string, listIds: readonly stri
 }
 
 /**
- * TRUE when `table` has a row whose `column` is one of `values` (an array):
- * computed once per statement (an uncorrelated subquery, a one-time filter
- * in front of what probes the table for each viewer).
+ * A WHERE condition on `table`: its `column` is one of `values` (an array),
+ * behind the question whether the table has any such row at all, computed
+ * once per statement (an uncorrelated subquery, a one-time filter in front
+ * of what probes the table for each viewer).
  */
-const anyOn = (table: string, column: string, values: SQL) =>
-  sql`EXISTS (SELECT 1 FROM ${sql.raw(table)} WHERE ${sql.raw(column)} = ANY (${values}))`;
+const onAny = (table: string, column: string, values: SQL) => {
+  const c = sql.raw(column);
+  return sql`EXISTS (SELECT 1 FROM ${sql.raw(table)} WHERE ${c} = ANY (${values})) AND ${c} = ANY (${values})`;
+};
 
 /**
  * The viewers that `readers` (a query of their ids) yields, each with the
@@ -207,7 +210,7 @@ const anyOn = (table: string, column: string, values: SQL) =>
  * votes in their order) and authorship. Who reads and what each sees come
  * from ONE query, so that an event costs one round trip whatever the number
  * of viewers. Each flag's table is asked first whether the statuses have
- * any such row at all (`anyOn`: one probe of its index from the status's
+ * any such row at all (`onAny`: one probe of its index from the status's
  * side; a new status has none; poll votes are reached through the status's
  * poll, from that side already) and only then probed for each viewer, with
  * the statuses' ids as an array: as a join PostgreSQL read every favourite
@@ -230,20 +233,20 @@ export async function readerSignatures(
         FROM statuses s JOIN statuses o ON o.id = s.reblog_of_id WHERE s.id = ${statusId}::bigint)
     SELECT rd.id::text AS viewer, NULL AS flag FROM rd
     UNION ALL SELECT account_id::text, 'favourited:' || status_id FROM favourites
-      WHERE ${anyOn("favourites", "status_id", ids)} AND status_id = ANY (${ids})
+      WHERE ${onAny("favourites", "status_id", ids)}
         AND account_id IN (SELECT id FROM rd)
     UNION ALL SELECT account_id::text, 'bookmarked:' || status_id FROM bookmarks
-      WHERE ${anyOn("bookmarks", "status_id", ids)} AND status_id = ANY (${ids})
+      WHERE ${onAny("bookmarks", "status_id", ids)}
         AND account_id IN (SELECT id FROM rd)
     UNION ALL SELECT account_id::text, 'pinned:' || status_id FROM status_pins
-      WHERE ${anyOn("status_pins", "status_id", ids)} AND status_id = ANY (${ids})
+      WHERE ${onAny("status_pins", "status_id", ids)}
         AND account_id IN (SELECT id FROM rd)
     UNION ALL SELECT account_id::text, 'reblogged:' || reblog_of_id FROM statuses
-      WHERE ${anyOn("statuses", "reblog_of_id", ids)} AND reblog_of_id = ANY (${ids})
+      WHERE ${onAny("statuses", "reblog_of_id", ids)}
         AND account_id IN (SELECT id FROM rd) AND deleted_at IS NULL
     UNION ALL SELECT account_id::text, 'muted:' || conversation_id FROM conversation_mutes
-      WHERE ${anyOn("conversation_mutes", "conversation_id", conversations)}
-        AND conversation_id = ANY (${conversations}) AND account_id IN (SELECT id FROM rd)
+      WHERE ${onAny("conversation_mutes", "conversation_id", conversations)}
+        AND account_id IN (SELECT id FROM rd)
     UNION ALL SELECT pv.account_id::text,
         'voted:' || pv.poll_id || ':' || string_agg(pv.choice::text, ',' ORDER BY pv.id)
       FROM poll_votes pv JOIN polls pl ON pl.id = pv.poll_id

@@ -67,9 +67,6 @@ interface FanOutTarget {
   status: HomeStatus;
   /** A status of this server: followers' streams were told at `feed.fan-out`. */
   local: boolean;
-  isReblog: boolean;
-  /** A reply to someone else (not a thread of one's own). */
-  replyToOther: boolean;
   /** Public, not a boost, author not silenced: reaches those following its hashtags. */
   toTagFollowers: boolean;
   /**
@@ -103,7 +100,6 @@ async function loadTarget(db: DbOrTx, statusId: string): Promise<FanOutTarget | 
     WHERE s.id = ${statusId} AND s.deleted_at IS NULL AND a.suspended_at IS NULL`);
   const row = rows[0];
   if (!row) return null;
-  const isReblog = row.reblog_of_id !== null;
   return {
     status: {
       id: statusId,
@@ -115,10 +111,7 @@ async function loadTarget(db: DbOrTx, statusId: string): Promise<FanOutTarget | 
       visibility: row.visibility,
     },
     local: row.local,
-    isReblog,
-    replyToOther:
-      row.in_reply_to_account_id !== null && row.in_reply_to_account_id !== row.account_id,
-    toTagFollowers: row.visibility === "public" && !isReblog && !row.silenced,
+    toTagFollowers: row.visibility === "public" && row.reblog_of_id === null && !row.silenced,
     listed: row.listed,
     tagFollowed: row.tag_followed,
   };
@@ -220,7 +213,9 @@ async function notifySubscribers(
   target: FanOutTarget,
   receivers: string[],
 ): Promise<void> {
-  if (target.isReblog || target.replyToOther || receivers.length === 0) return;
+  const { accountId, inReplyToAccountId, reblogOfId } = target.status;
+  const replyToOther = inReplyToAccountId !== null && inReplyToAccountId !== accountId;
+  if (reblogOfId !== null || replyToOther || receivers.length === 0) return;
   const r = sql.raw("f.account_id");
   const { rows } = await tx.execute<{ id: string }>(sql`SELECT f.account_id::text AS id
     FROM statuses s JOIN follows f ON f.target_account_id = s.account_id AND f.notify
