@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { sql, type SQL } from "drizzle-orm";
 import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
 import pg from "pg";
+import { poolListener, type PoolNotifications } from "./pool-notifications.ts";
 import * as schema from "./schema/index.ts";
 
 /** Drizzle over a pool; `$client` is the pool, for the few statements written as plain SQL. */
@@ -14,8 +15,17 @@ export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
 export interface Database {
   pool: pg.Pool;
   db: Db;
+  /**
+   * Changes to tokens, applications, users and local accounts (channel
+   * `herd_auth`, migration 0151), heard on every connection of the pool:
+   * what the cache of bearer tokens forgets by (domain/oauth/token-cache.ts).
+   */
+  authChanges: PoolNotifications;
   close(): Promise<void>;
 }
+
+/** The channel of migration 0151's triggers. */
+export const AUTH_CHANGES_CHANNEL = "herd_auth";
 
 /**
  * What a statement starts with to be left unnamed (`unprepared`): planned
@@ -82,7 +92,14 @@ function prepareStatements(pool: pg.Pool): void {
 }
 
 export function connect(url: string, max = 10): Database {
-  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
+  const authChanges = poolListener(AUTH_CHANGES_CHANNEL);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    idleTimeoutMillis: 30_000,
+    onConnect: authChanges.onConnect,
+  });
+  authChanges.watch(pool);
   // An idle client's error (the server went away) must not crash the process;
   // the next query reports it.
   pool.on("error", () => undefined);
@@ -91,6 +108,7 @@ export function connect(url: string, max = 10): Database {
   return {
     pool,
     db,
+    authChanges: authChanges.notifications,
     close: () => pool.end(),
   };
 }

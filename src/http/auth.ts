@@ -7,6 +7,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { authenticateToken, touchToken, type Authenticated } from "../domain/oauth/authenticate.ts";
 import { grants } from "../domain/oauth/scopes.ts";
+import { tokenCacheOf } from "../domain/oauth/token-cache.ts";
 import type { AccountRow, UserRow } from "../db/schema/index.ts";
 import { ApiError } from "./errors.ts";
 import { params } from "./params.ts";
@@ -43,24 +44,18 @@ async function requestToken(c: Context<HerdEnv>): Promise<string | null> {
   return null;
 }
 
-/** touchToken's own interval (it checks again in its statement). */
-const TOUCH_EVERY_MS = 60_000;
-
 /** Resolves the token (if any) for every API request; rejects nothing by itself. */
 export const resolveToken: MiddlewareHandler<HerdEnv> = async (c, next) => {
   const token = await requestToken(c);
   if (!token) {
     c.set("token", { kind: "none" });
   } else {
-    const check = await authenticateToken(c.get("deps").database.db, token);
+    const { database } = c.get("deps");
+    const check = await authenticateToken(database.db, token, tokenCacheOf(database));
     if (check.ok) {
       c.set("token", { kind: "valid", auth: check.auth });
-      // touchToken records use at most once a minute; the row just read says
-      // whether that is due, which saves a write statement on most requests.
-      const lastUsed = check.auth.token.lastUsedAt?.getTime() ?? 0;
-      if (Date.now() - lastUsed >= TOUCH_EVERY_MS) {
-        touchToken(c.get("deps").database.db, check.auth.token.id).catch(() => undefined);
-      }
+      // Use is recorded at most once a minute, without a write on other requests.
+      if (check.touch) touchToken(database.db, check.auth.token.id).catch(() => undefined);
     } else {
       c.set("token", { kind: "invalid", reason: check.reason });
     }

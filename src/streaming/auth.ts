@@ -9,6 +9,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Db } from "../db/database.ts";
 import { authenticateToken } from "../domain/oauth/authenticate.ts";
+import type { TokenCache } from "../domain/oauth/token-cache.ts";
 import { authenticationError } from "./errors.ts";
 
 export interface StreamUser {
@@ -33,9 +34,13 @@ export function requestToken(
 }
 
 /** The user behind `token`, or a 401 StreamingError. */
-export async function authenticateStream(db: Db, token: string | null): Promise<StreamUser> {
+export async function authenticateStream(
+  db: Db,
+  tokens: TokenCache | null,
+  token: string | null,
+): Promise<StreamUser> {
   if (!token) throw authenticationError("Missing access token");
-  const check = await authenticateToken(db, token);
+  const check = await authenticateToken(db, token, tokens);
   if (!check.ok) throw authenticationError("Invalid access token");
   const { user, account, token: row, scopes } = check.auth;
   if (

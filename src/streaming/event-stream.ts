@@ -9,6 +9,7 @@
 // - a stream starts with the comment `:)`, sends `:thump` every 15 seconds,
 //   and each event as `event: <name>` and `data: <payload>` lines.
 // A client that does not read its stream is dropped once 4 MiB wait for it.
+import type { TokenCache } from "../domain/oauth/token-cache.ts";
 import type { Db } from "../db/database.ts";
 import type { Logger } from "../logger.ts";
 import { authenticateStream, requestToken } from "./auth.ts";
@@ -22,6 +23,8 @@ const THUMP = Buffer.from(":thump\n");
 
 export interface EventStreamOptions {
   db: Db;
+  /** Bearer tokens as last read (domain/oauth/token-cache.ts). */
+  tokens: TokenCache | null;
   hub: Hub;
   logger: Logger;
   connections: Set<Connection>;
@@ -41,7 +44,7 @@ const json = (status: number, body: object) =>
   });
 
 export function createEventStreamHandler(options: EventStreamOptions) {
-  const { db, hub, logger, connections } = options;
+  const { db, tokens, hub, logger, connections } = options;
   const open = new Set<Connection>();
 
   async function openStream(request: Request, url: URL): Promise<Response> {
@@ -54,7 +57,7 @@ export function createEventStreamHandler(options: EventStreamOptions) {
       },
       url,
     );
-    const user = await authenticateStream(db, token);
+    const user = await authenticateStream(db, tokens, token);
     checkScopes(user, name);
     const resolved = await resolveStream(db, user, name, {
       tag: url.searchParams.get("tag") ?? undefined,

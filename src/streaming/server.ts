@@ -12,6 +12,7 @@
 // server's composition: the composition root creates it with the database
 // and the pub/sub adapter, hands it the app's fetch to wrap, and attaches
 // `upgrade` to the HTTP server.
+import { tokenCacheOf } from "../domain/oauth/token-cache.ts";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Deps } from "../deps.ts";
@@ -69,8 +70,10 @@ export function createStreamingServer(options: StreamingOptions): StreamingServe
   const hub = createHub();
   const connections = new Set<Connection>();
   const dispatcher = createDispatcher({ db, hub, urls: urlsFor(config), logger });
+  const tokens = tokenCacheOf(database);
   const websockets = createWebSocketHandler({
     db,
+    tokens,
     hub,
     logger,
     connections,
@@ -78,6 +81,7 @@ export function createStreamingServer(options: StreamingOptions): StreamingServe
   });
   const eventStreams = createEventStreamHandler({
     db,
+    tokens,
     hub,
     logger,
     connections,

@@ -13,6 +13,7 @@
 //   drops a socket that did not answer the previous ping.
 // A client that does not read its messages is dropped once 4 MiB wait for
 // it, rather than let its buffer grow without bound.
+import type { TokenCache } from "../domain/oauth/token-cache.ts";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { STATUS_CODES } from "node:http";
@@ -30,6 +31,8 @@ const MAX_MESSAGE_BYTES = 64 * 1024;
 
 export interface WebSocketOptions {
   db: Db;
+  /** Bearer tokens as last read (domain/oauth/token-cache.ts). */
+  tokens: TokenCache | null;
   hub: Hub;
   logger: Logger;
   connections: Set<Connection>;
@@ -68,7 +71,7 @@ function rawSocket(ws: WebSocket): Duplex | null {
 }
 
 export function createWebSocketHandler(options: WebSocketOptions) {
-  const { db, hub, logger, connections } = options;
+  const { db, tokens, hub, logger, connections } = options;
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -202,7 +205,7 @@ export function createWebSocketHandler(options: WebSocketOptions) {
       }
       let user: StreamUser;
       try {
-        user = await authenticateStream(db, requestToken(req.headers, url));
+        user = await authenticateStream(db, tokens, requestToken(req.headers, url));
       } catch (error) {
         const { status, message } = statusAndMessage(error);
         if (status === 500) logger.error("streaming: authentication failed", { err: error });

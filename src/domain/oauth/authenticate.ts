@@ -15,6 +15,7 @@ import {
 } from "../../db/schema/index.ts";
 import { sha256 } from "../../lib/tokens.ts";
 import { parseScopes } from "./scopes.ts";
+import type { TokenCache } from "./token-cache.ts";
 
 export interface Authenticated {
   token: AccessTokenRow;
@@ -26,7 +27,16 @@ export interface Authenticated {
 }
 
 export type TokenCheck =
-  { ok: true; auth: Authenticated } | { ok: false; reason: "invalid" | "revoked" | "expired" };
+  | {
+      ok: true;
+      auth: Authenticated;
+      /** Its use is due to be recorded (touchToken): at most once a minute per token and process. */
+      touch: boolean;
+    }
+  | { ok: false; reason: "invalid" | "revoked" | "expired" };
+
+/** How often a token's use is recorded (touchToken checks again in its statement). */
+const TOUCH_EVERY_MS = 60_000;
 
 /** The token row by digest, with its application, user and account (every API request). */
 const tokenByDigest = preparedFor((db) =>
@@ -46,24 +56,42 @@ const tokenByDigest = preparedFor((db) =>
     .prepare("herd_token_by_digest"),
 );
 
-export async function authenticateToken(db: Db, token: string): Promise<TokenCheck> {
-  const rows = await tokenByDigest(db).execute({ digest: sha256(token) });
-  const row = rows[0];
-  if (!row) return { ok: false, reason: "invalid" };
-  if (row.token.revokedAt) return { ok: false, reason: "revoked" };
-  if (row.token.expiresAt && row.token.expiresAt.getTime() <= Date.now()) {
+/**
+ * The token `token` stands for, from `cache` when it holds it (token-cache.ts
+ * says why that is never stale for this process's writes), else from the
+ * database. The rows are frozen: they may be shared by later requests.
+ */
+export async function authenticateToken(
+  db: Db,
+  token: string,
+  cache: TokenCache | null = null,
+): Promise<TokenCheck> {
+  const digest = sha256(token);
+  let entry = cache?.get(digest);
+  if (!entry) {
+    const store = cache?.begin();
+    const rows = await tokenByDigest(db).execute({ digest });
+    const row = rows[0];
+    if (!row) return { ok: false, reason: "invalid" };
+    const auth: Authenticated = Object.freeze({
+      token: Object.freeze(row.token),
+      scopes: Object.freeze(parseScopes(row.token.scopes)) as string[],
+      application: row.application && Object.freeze(row.application),
+      user: row.user && Object.freeze(row.user),
+      account: row.account && Object.freeze(row.account),
+    });
+    entry = { auth, touchedAt: row.token.lastUsedAt?.getTime() ?? 0 };
+    store?.(digest, entry);
+  }
+  const { token: row } = entry.auth;
+  if (row.revokedAt) return { ok: false, reason: "revoked" };
+  if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) {
     return { ok: false, reason: "expired" };
   }
-  return {
-    ok: true,
-    auth: {
-      token: row.token,
-      scopes: parseScopes(row.token.scopes),
-      application: row.application,
-      user: row.user,
-      account: row.account,
-    },
-  };
+  const now = Date.now();
+  const touch = now - entry.touchedAt >= TOUCH_EVERY_MS;
+  if (touch) entry.touchedAt = now;
+  return { ok: true, auth: entry.auth, touch };
 }
 
 /** Records use without a write per request: at most once a minute per token. */

@@ -1,0 +1,114 @@
+// Bearer tokens as last read, per process, so that an API request does not
+// pay a round trip to PostgreSQL before its own statement: on the 2-core
+// machine of bench/profile.ts that lookup cost as much CPU as the rest of a
+// `GET /api/v1/statuses/:id` (Herd 1,060 → 640 µs, PostgreSQL 960 → 770 µs
+// per request, 690 → 1,020 requests a second; a home page 330 → 460).
+//
+// Never stale for this process's own writes, stale for milliseconds for
+// other processes': the database tells of every change to a token, its
+// application, its user or the user's account (migration 0151's triggers,
+// whatever code or process wrote it) on `herd_auth`, which every connection
+// of the pool listens to (db/pool-notifications.ts), and a connection hears
+// its own notifications before its write returns. An entry is dropped on
+// each notification naming one of its rows. While no connection listens
+// (the pool emptied, or a proxy that cannot LISTEN) nothing is kept, and
+// nothing read before a notification is stored after it (`generation`).
+// Revocation in another process (the CLI, a second web process) therefore
+// takes effect here within the notification's delivery, where Mastodon
+// (which reads the token on each request) has none; the streaming API's own
+// check of open streams (streaming/token-watch.ts) reads the database.
+import type { PoolNotifications } from "../../db/pool-notifications.ts";
+import type { Authenticated } from "./authenticate.ts";
+
+/** A token as read, and when this process last recorded its use. */
+export interface CachedToken {
+  auth: Authenticated;
+  touchedAt: number;
+}
+
+export interface TokenCache {
+  get(digest: string): CachedToken | undefined;
+  /**
+   * Call before reading a token from the database; the function it returns
+   * keeps what was read, unless something changed meanwhile.
+   */
+  begin(): (digest: string, entry: CachedToken) => void;
+}
+
+/** Entries kept at most: oldest first out. */
+const MAX_ENTRIES = 10_000;
+
+/** The keys a cached token is forgotten by: `kind:id` as the triggers name rows. */
+function keysOf(auth: Authenticated): string[] {
+  const keys = [`t:${auth.token.id}`];
+  if (auth.application) keys.push(`app:${auth.application.id}`);
+  if (auth.user) keys.push(`u:${auth.user.id}`);
+  if (auth.account) keys.push(`a:${auth.account.id}`);
+  return keys;
+}
+
+function createTokenCache(changes: PoolNotifications, max: number): TokenCache {
+  const entries = new Map<string, { entry: CachedToken; keys: string[] }>();
+  const byKey = new Map<string, Set<string>>();
+  let generation = 0;
+
+  const drop = (digest: string) => {
+    const stored = entries.get(digest);
+    if (!stored) return;
+    entries.delete(digest);
+    for (const key of stored.keys) {
+      const digests = byKey.get(key);
+      digests?.delete(digest);
+      if (digests?.size === 0) byKey.delete(key);
+    }
+  };
+
+  changes.subscribe((payload) => {
+    generation++;
+    if (payload === null || payload === "*") {
+      entries.clear();
+      byKey.clear();
+      return;
+    }
+    const colon = payload.indexOf(":");
+    const kind = payload.slice(0, colon);
+    for (const id of payload.slice(colon + 1).split(",")) {
+      const digests = byKey.get(`${kind}:${id}`);
+      if (digests) for (const digest of [...digests]) drop(digest);
+    }
+  });
+
+  return {
+    get(digest) {
+      return changes.listening() > 0 ? entries.get(digest)?.entry : undefined;
+    },
+    begin() {
+      const started = generation;
+      const usable = changes.listening() > 0;
+      return (digest, entry) => {
+        if (!usable || generation !== started || changes.listening() === 0) return;
+        drop(digest);
+        if (entries.size >= max) drop(entries.keys().next().value!);
+        const keys = keysOf(entry.auth);
+        entries.set(digest, { entry, keys });
+        for (const key of keys) {
+          let digests = byKey.get(key);
+          if (!digests) byKey.set(key, (digests = new Set()));
+          digests.add(digest);
+        }
+      };
+    },
+  };
+}
+
+const caches = new WeakMap<PoolNotifications, TokenCache>();
+
+/** The token cache of a database (one per pool, made the first time it is asked for). */
+export function tokenCacheOf(database: { authChanges: PoolNotifications }): TokenCache {
+  let cache = caches.get(database.authChanges);
+  if (!cache) {
+    cache = createTokenCache(database.authChanges, MAX_ENTRIES);
+    caches.set(database.authChanges, cache);
+  }
+  return cache;
+}

@@ -1,0 +1,243 @@
+// The cache of bearer tokens (src/domain/oauth/token-cache.ts): used, and
+// never serving what the database no longer says: a change made through the
+// instance's own pool shows on the very next request, one made by another
+// connection (another process, the CLI, plain SQL) as soon as its
+// notification arrives, whatever table of the four it touches.
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PoolNotifications } from "../src/db/pool-notifications.ts";
+import { tokenCacheOf, type CachedToken } from "../src/domain/oauth/token-cache.ts";
+import { createTestInstance, type TestInstance } from "./kit/instance.ts";
+import { makeUser, tokenFor } from "./kit/fixtures.ts";
+
+let t: TestInstance;
+let other: pg.Client;
+
+beforeAll(async () => {
+  t = await createTestInstance();
+  other = new pg.Client({ connectionString: t.url });
+  await other.connect();
+});
+afterAll(async () => {
+  await other.end();
+});
+
+const credentials = (token: string) => t.json("/api/v1/accounts/verify_credentials", { token });
+
+/** Polls `check` until it holds (a notification from another connection is asynchronous). */
+async function eventually(check: () => Promise<boolean>, ms = 5_000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > until) throw new Error("never happened");
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Runs `sql` on the other connection with the triggers off: a change the cache is not told of. */
+async function unannounced(sql: string, values: unknown[]) {
+  await other.query("BEGIN");
+  await other.query("SET LOCAL session_replication_role = replica");
+  await other.query(sql, values);
+  await other.query("COMMIT");
+}
+
+describe("the token cache", () => {
+  it("answers from memory: a change the database does not announce is not seen", async () => {
+    const alice = await makeUser(t);
+    expect((await credentials(alice.token)).status).toBe(200);
+    // Nothing tells the cache: the token read before is still used.
+    await unannounced("UPDATE oauth_access_tokens SET scopes = 'write' WHERE user_id = $1", [
+      alice.user.id,
+    ]);
+    expect((await credentials(alice.token)).status).toBe(200);
+    // An announced change of the same token: forgotten, read again (scope gone).
+    await other.query(
+      "UPDATE oauth_access_tokens SET expires_at = now() + interval '1 day' WHERE user_id = $1",
+      [alice.user.id],
+    );
+    await eventually(async () => (await credentials(alice.token)).status === 403);
+  });
+
+  it("a token revoked through the instance's pool fails on the very next request", async () => {
+    const bob = await makeUser(t);
+    expect((await credentials(bob.token)).status).toBe(200);
+    // Through the instance's own pool, as POST /oauth/revoke and every
+    // domain function write (test/oauth-token.test.ts revokes through the
+    // API itself and reads the 401 at once).
+    await t.database.pool.query(
+      "UPDATE oauth_access_tokens SET revoked_at = now() WHERE user_id = $1",
+      [bob.user.id],
+    );
+    const res = await credentials(bob.token);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: "The access token was revoked" });
+  });
+
+  it("a change by another connection shows once its notification arrives", async () => {
+    const cases: [string, (u: Awaited<ReturnType<typeof makeUser>>) => Promise<unknown>, number][] =
+      [
+        [
+          "token revoked",
+          (u) =>
+            other.query("UPDATE oauth_access_tokens SET revoked_at = now() WHERE user_id = $1", [
+              u.user.id,
+            ]),
+          401,
+        ],
+        [
+          "token deleted",
+          (u) => other.query("DELETE FROM oauth_access_tokens WHERE user_id = $1", [u.user.id]),
+          401,
+        ],
+        [
+          "user disabled",
+          (u) => other.query("UPDATE users SET disabled = true WHERE id = $1", [u.user.id]),
+          403,
+        ],
+        [
+          "account suspended",
+          (u) =>
+            other.query("UPDATE accounts SET suspended_at = now() WHERE id = $1", [u.account.id]),
+          403,
+        ],
+        [
+          "application deleted",
+          (u) =>
+            other.query(
+              "DELETE FROM oauth_applications WHERE id IN (SELECT application_id FROM oauth_access_tokens WHERE user_id = $1)",
+              [u.user.id],
+            ),
+          401,
+        ],
+      ];
+    for (const [name, change, status] of cases) {
+      const u = await makeUser(t);
+      expect((await credentials(u.token)).status, name).toBe(200);
+      await change(u);
+      await eventually(async () => (await credentials(u.token)).status === status);
+    }
+  });
+
+  it("a profile changed through the API reads back at once", async () => {
+    const carol = await makeUser(t);
+    expect((await credentials(carol.token)).body.display_name).toBe("");
+    const patched = await t.json("/api/v1/accounts/update_credentials", {
+      method: "PATCH",
+      token: carol.token,
+      json: { display_name: "Carol" },
+    });
+    expect(patched.status).toBe(200);
+    expect((await credentials(carol.token)).body.display_name).toBe("Carol");
+  });
+
+  it("recording a token's use announces nothing; changing it does", async () => {
+    const dave = await makeUser(t);
+    const heard: string[] = [];
+    const listener = new pg.Client({ connectionString: t.url });
+    await listener.connect();
+    listener.on("notification", (m) => heard.push(m.payload ?? ""));
+    await listener.query("LISTEN herd_auth");
+    const { rows } = await other.query<{ id: string }>(
+      "SELECT id::text FROM oauth_access_tokens WHERE user_id = $1",
+      [dave.user.id],
+    );
+    const id = rows[0]!.id;
+    await other.query("UPDATE oauth_access_tokens SET last_used_at = now() WHERE id = $1", [id]);
+    await other.query("UPDATE oauth_access_tokens SET scopes = 'read' WHERE id = $1", [id]);
+    await other.query("UPDATE accounts SET note = 'x' WHERE id = $1", [dave.account.id]);
+    await other.query("UPDATE accounts SET note = 'x' WHERE domain IS NOT NULL");
+    await eventually(async () => heard.length >= 2);
+    await other.query("SELECT herd_auth_notify('t', repeat('1234567,', 1000))");
+    await eventually(async () => heard.length >= 3);
+    await listener.end();
+    expect(heard).toEqual([`t:${id}`, `a:${dave.account.id}`, "*"]);
+  });
+
+  it("an app-only token is cached and forgotten with its application", async () => {
+    const token = await tokenFor(t, null, ["read"]);
+    const verify = () => t.json("/api/v1/apps/verify_credentials", { token });
+    expect((await verify()).status).toBe(200);
+    await t.database.pool.query(
+      "UPDATE oauth_applications SET name = 'Renamed' WHERE id IN (SELECT application_id FROM oauth_access_tokens WHERE user_id IS NULL)",
+    );
+    expect((await verify()).body.name).toBe("Renamed");
+  });
+});
+
+describe("tokenCacheOf", () => {
+  function fakeSource() {
+    let listening = 1;
+    const fns: ((p: string | null) => void)[] = [];
+    const source: PoolNotifications = {
+      listening: () => listening,
+      subscribe(fn) {
+        fns.push(fn);
+        return () => undefined;
+      },
+    };
+    return {
+      database: { authChanges: source },
+      say: (p: string | null) => fns.forEach((fn) => fn(p)),
+      setListening: (n: number) => (listening = n),
+    };
+  }
+  const entry = (tokenId: string, userId: string): CachedToken => ({
+    auth: {
+      token: { id: tokenId } as never,
+      scopes: [],
+      application: { id: "9" } as never,
+      user: { id: userId } as never,
+      account: { id: `1${userId}` } as never,
+    },
+    touchedAt: 0,
+  });
+
+  it("keeps nothing read while a change was announced", () => {
+    const s = fakeSource();
+    const cache = tokenCacheOf(s.database);
+    const store = cache.begin();
+    s.say("u:5");
+    store("d1", entry("1", "2"));
+    expect(cache.get("d1")).toBeUndefined();
+    cache.begin()("d1", entry("1", "2"));
+    expect(cache.get("d1")).toBeDefined();
+  });
+
+  it("forgets by each of a token's rows, and everything on '*' or a lost listener", () => {
+    const s = fakeSource();
+    const cache = tokenCacheOf(s.database);
+    const fill = () => {
+      cache.begin()("d1", entry("1", "2"));
+      cache.begin()("d2", entry("3", "4"));
+    };
+    for (const [payload, left] of [
+      ["t:1", ["d2"]],
+      ["t:7,3", ["d1"]],
+      ["u:4", ["d1"]],
+      ["a:12", ["d2"]],
+      ["app:9", []],
+      ["u:99", ["d1", "d2"]],
+      ["*", []],
+      [null, []],
+    ] as const) {
+      fill();
+      s.say(payload);
+      expect(
+        ["d1", "d2"].filter((d) => cache.get(d)),
+        String(payload),
+      ).toEqual(left);
+    }
+  });
+
+  it("keeps and serves nothing while no connection listens", () => {
+    const s = fakeSource();
+    const cache = tokenCacheOf(s.database);
+    cache.begin()("d1", entry("1", "2"));
+    s.setListening(0);
+    expect(cache.get("d1")).toBeUndefined();
+    cache.begin()("d2", entry("3", "4"));
+    s.setListening(1);
+    expect(cache.get("d2")).toBeUndefined();
+  });
+});
