@@ -1,8 +1,8 @@
 // Bearer tokens as last read, per process, so that an API request does not
 // pay a round trip to PostgreSQL before its own statement: on the 2-core
-// machine of bench/profile.ts that lookup cost as much CPU as the rest of a
-// `GET /api/v1/statuses/:id` (Herd 1,060 → 640 µs, PostgreSQL 960 → 770 µs
-// per request, 690 → 1,020 requests a second; a home page 330 → 460).
+// machine of bench/profile.ts that round trip was about a third of the CPU
+// of a `GET /api/v1/statuses/:id` (Herd ~1,000 → ~550 µs, PostgreSQL
+// ~830 → ~640 µs per request; 740–850 → 1,170–1,190 requests a second).
 //
 // Never stale for this process's own writes, stale for milliseconds for
 // other processes': the database tells of every change to a token, its
