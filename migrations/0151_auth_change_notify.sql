@@ -8,18 +8,34 @@
 -- own notifications before its ReadyForQuery), other processes' writes
 -- within milliseconds.
 --
--- One notification per statement (transition tables): `kind:id,id,...`, or
--- `*` (forget everything) when the ids would pass NOTIFY's 8000 bytes.
+-- One notification per statement (transition tables): `txid kind:id,id,...`,
+-- or `txid *` (forget everything) when the ids would pass NOTIFY's 8000
+-- bytes or the table was truncated. The transaction id makes each payload
+-- unique, so that a listener hearing it on several connections acts once.
 CREATE FUNCTION herd_auth_notify(kind text, ids text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF ids IS NULL THEN
     RETURN;
-  ELSIF length(ids) > 7000 THEN
-    PERFORM pg_notify('herd_auth', '*');
+  ELSIF kind = '*' OR length(ids) > 7000 THEN
+    PERFORM pg_notify('herd_auth', txid_current() || ' *');
   ELSE
-    PERFORM pg_notify('herd_auth', kind || ':' || ids);
+    PERFORM pg_notify('herd_auth', txid_current() || ' ' || kind || ':' || ids);
   END IF;
 END $$;
+
+CREATE FUNCTION herd_auth_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM herd_auth_notify('*', '');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER oauth_access_tokens_auth_truncated AFTER TRUNCATE ON oauth_access_tokens
+  FOR EACH STATEMENT EXECUTE FUNCTION herd_auth_truncated();
+CREATE TRIGGER oauth_applications_auth_truncated AFTER TRUNCATE ON oauth_applications
+  FOR EACH STATEMENT EXECUTE FUNCTION herd_auth_truncated();
+CREATE TRIGGER users_auth_truncated AFTER TRUNCATE ON users
+  FOR EACH STATEMENT EXECUTE FUNCTION herd_auth_truncated();
+CREATE TRIGGER accounts_auth_truncated AFTER TRUNCATE ON accounts
+  FOR EACH STATEMENT EXECUTE FUNCTION herd_auth_truncated();
 
 -- Tokens: any change but the use stamp (touchToken, once a minute).
 CREATE FUNCTION herd_auth_tokens_updated() RETURNS trigger LANGUAGE plpgsql AS $$

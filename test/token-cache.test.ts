@@ -4,7 +4,9 @@
 // connection (another process, the CLI, plain SQL) as soon as its
 // notification arrives, whatever table of the four it touches.
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { poolListener } from "../src/db/pool-notifications.ts";
 import type { PoolNotifications } from "../src/db/pool-notifications.ts";
 import { tokenCacheOf, type CachedToken } from "../src/domain/oauth/token-cache.ts";
 import { createTestInstance, type TestInstance } from "./kit/instance.ts";
@@ -151,7 +153,26 @@ describe("the token cache", () => {
     await other.query("SELECT herd_auth_notify('t', repeat('1234567,', 1000))");
     await eventually(async () => heard.length >= 3);
     await listener.end();
-    expect(heard).toEqual([`t:${id}`, `a:${dave.account.id}`, "*"]);
+    // Each payload starts with its transaction's id, which makes it unique.
+    expect(heard.every((p) => /^\d+ /.test(p))).toBe(true);
+    expect(new Set(heard.map((p) => p.split(" ")[0])).size).toBe(3);
+    expect(heard.map((p) => p.slice(p.indexOf(" ") + 1))).toEqual([
+      `t:${id}`,
+      `a:${dave.account.id}`,
+      "*",
+    ]);
+  });
+
+  it("a token revoked in a transaction of the instance's pool fails on the next request", async () => {
+    const erin = await makeUser(t);
+    expect((await credentials(erin.token)).status).toBe(200);
+    await t.database.db.transaction(async (tx) => {
+      await tx.execute(
+        sql`UPDATE oauth_access_tokens SET revoked_at = now() WHERE user_id = ${erin.user.id}`,
+      );
+      await tx.execute(sql`SELECT 1`);
+    });
+    expect((await credentials(erin.token)).status).toBe(401);
   });
 
   it("an app-only token is cached and forgotten with its application", async () => {
@@ -162,6 +183,21 @@ describe("the token cache", () => {
       "UPDATE oauth_applications SET name = 'Renamed' WHERE id IN (SELECT application_id FROM oauth_access_tokens WHERE user_id IS NULL)",
     );
     expect((await verify()).body.name).toBe("Renamed");
+  });
+});
+
+describe("a table truncated", () => {
+  // Last in the file: it empties the instance's tokens.
+  it("tells listeners to forget everything", async () => {
+    const heard: string[] = [];
+    const listener = new pg.Client({ connectionString: t.url });
+    await listener.connect();
+    listener.on("notification", (m) => heard.push(m.payload ?? ""));
+    await listener.query("LISTEN herd_auth");
+    await other.query("TRUNCATE oauth_access_tokens CASCADE");
+    await eventually(async () => heard.length >= 1);
+    await listener.end();
+    expect(heard.map((p) => p.slice(p.indexOf(" ") + 1))).toEqual(["*"]);
   });
 });
 
@@ -197,11 +233,38 @@ describe("tokenCacheOf", () => {
     const s = fakeSource();
     const cache = tokenCacheOf(s.database);
     const store = cache.begin();
-    s.say("u:5");
+    s.say("10 u:5");
     store("d1", entry("1", "2"));
     expect(cache.get("d1")).toBeUndefined();
     cache.begin()("d1", entry("1", "2"));
     expect(cache.get("d1")).toBeDefined();
+  });
+
+  it("acts on a notification once, however many connections hear it", () => {
+    const s = fakeSource();
+    const cache = tokenCacheOf(s.database);
+    s.say("11 u:5");
+    const store = cache.begin();
+    s.say("11 u:5"); // the same, from another connection
+    store("d1", entry("1", "2"));
+    expect(cache.get("d1")).toBeDefined();
+    s.say("12 u:2");
+    expect(cache.get("d1")).toBeUndefined();
+  });
+
+  it("trusts an entry for 30 seconds at most", () => {
+    vi.useFakeTimers({ toFake: ["performance"] });
+    try {
+      const s = fakeSource();
+      const cache = tokenCacheOf(s.database);
+      cache.begin()("d1", entry("1", "2"));
+      vi.advanceTimersByTime(29_000);
+      expect(cache.get("d1")).toBeDefined();
+      vi.advanceTimersByTime(2_000);
+      expect(cache.get("d1")).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("forgets by each of a token's rows, and everything on '*' or a lost listener", () => {
@@ -212,13 +275,13 @@ describe("tokenCacheOf", () => {
       cache.begin()("d2", entry("3", "4"));
     };
     for (const [payload, left] of [
-      ["t:1", ["d2"]],
-      ["t:7,3", ["d1"]],
-      ["u:4", ["d1"]],
-      ["a:12", ["d2"]],
-      ["app:9", []],
-      ["u:99", ["d1", "d2"]],
-      ["*", []],
+      ["20 t:1", ["d2"]],
+      ["21 t:7,3", ["d1"]],
+      ["22 u:4", ["d1"]],
+      ["23 a:12", ["d2"]],
+      ["24 app:9", []],
+      ["25 u:99", ["d1", "d2"]],
+      ["26 *", []],
       [null, []],
     ] as const) {
       fill();
@@ -239,5 +302,25 @@ describe("tokenCacheOf", () => {
     cache.begin()("d2", entry("3", "4"));
     s.setListening(1);
     expect(cache.get("d2")).toBeUndefined();
+  });
+});
+
+describe("poolListener", () => {
+  it("counts no connection as listening once one could not LISTEN", async () => {
+    const listener = poolListener("herd_auth");
+    const told: (string | null)[] = [];
+    listener.notifications.subscribe((p) => told.push(p));
+    const client = (fails: boolean) =>
+      ({
+        on: () => undefined,
+        query: () => (fails ? Promise.reject(new Error("no LISTEN here")) : Promise.resolve()),
+      }) as never;
+    await listener.onConnect(client(false));
+    expect(listener.notifications.listening()).toBe(1);
+    await listener.onConnect(client(true));
+    expect(listener.notifications.listening()).toBe(0);
+    await listener.onConnect(client(false));
+    expect(listener.notifications.listening()).toBe(0);
+    expect(told).toEqual([null]);
   });
 });

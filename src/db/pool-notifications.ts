@@ -9,7 +9,10 @@
 import type pg from "pg";
 
 export interface PoolNotifications {
-  /** Connections of the pool listening now: with none, notifications are being missed. */
+  /**
+   * Connections of the pool listening now: with none (or once any of them
+   * failed to LISTEN: 0 for good), notifications are being missed.
+   */
   listening(): number;
   /**
    * `fn` gets each payload, and null when the last listening connection
@@ -31,12 +34,15 @@ export function poolListener(channel: string): PoolListener {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`bad channel name: ${channel}`);
   const subscribers = new Set<(payload: string | null) => void>();
   const listening = new Set<pg.ClientBase>();
+  // A connection that could not LISTEN: its writes would not be heard
+  // before they return, so those relying on this must not trust it at all.
+  let deaf = false;
   const tell = (payload: string | null) => {
     for (const fn of subscribers) fn(payload);
   };
   return {
     notifications: {
-      listening: () => listening.size,
+      listening: () => (deaf ? 0 : listening.size),
       subscribe(fn) {
         subscribers.add(fn);
         return () => subscribers.delete(fn);
@@ -50,8 +56,8 @@ export function poolListener(channel: string): PoolListener {
         await client.query(`LISTEN ${channel}`);
         listening.add(client);
       } catch {
-        // A connection that cannot LISTEN (a transaction-pooling proxy) is
-        // left out: with none listening, caches built on this are bypassed.
+        if (!deaf) tell(null);
+        deaf = true;
       }
     },
     watch(pool) {

@@ -10,13 +10,17 @@
 // whatever code or process wrote it) on `herd_auth`, which every connection
 // of the pool listens to (db/pool-notifications.ts), and a connection hears
 // its own notifications before its write returns. An entry is dropped on
-// each notification naming one of its rows. While no connection listens
-// (the pool emptied, or a proxy that cannot LISTEN) nothing is kept, and
-// nothing read before a notification is stored after it (`generation`).
-// Revocation in another process (the CLI, a second web process) therefore
-// takes effect here within the notification's delivery, where Mastodon
-// (which reads the token on each request) has none; the streaming API's own
-// check of open streams (streaming/token-watch.ts) reads the database.
+// each notification naming one of its rows, and trusted for MAX_AGE_MS at
+// most. While no connection listens (the pool emptied, or one of its
+// connections could not LISTEN) nothing is kept, and nothing read before a
+// notification is stored after it (`generation`). A change written through
+// another pool (the CLI, a second web process, a job queue's own pool)
+// therefore takes effect here when its notification arrives, milliseconds
+// later, where Mastodon (which reads the token on each request) has no such
+// delay; the streaming API's check of open streams (streaming/token-watch.ts)
+// reads the database. A proxy that pools transactions (PgBouncer's
+// transaction mode) breaks LISTEN and is not supported, as for the job
+// queue and the pub/sub that LISTEN too.
 import type { PoolNotifications } from "../../db/pool-notifications.ts";
 import type { Authenticated } from "./authenticate.ts";
 
@@ -38,6 +42,13 @@ export interface TokenCache {
 /** Entries kept at most: oldest first out. */
 const MAX_ENTRIES = 10_000;
 
+/**
+ * How long an entry is trusted at most: a backstop for a notification
+ * missed in a way the pool cannot see (a connection dead but not yet
+ * removed, triggers switched off by hand), not the means of freshness.
+ */
+const MAX_AGE_MS = 30_000;
+
 /** The keys a cached token is forgotten by: `kind:id` as the triggers name rows. */
 function keysOf(auth: Authenticated): string[] {
   const keys = [`t:${auth.token.id}`];
@@ -48,7 +59,7 @@ function keysOf(auth: Authenticated): string[] {
 }
 
 function createTokenCache(changes: PoolNotifications, max: number): TokenCache {
-  const entries = new Map<string, { entry: CachedToken; keys: string[] }>();
+  const entries = new Map<string, { entry: CachedToken; keys: string[]; at: number }>();
   const byKey = new Map<string, Set<string>>();
   let generation = 0;
 
@@ -63,16 +74,25 @@ function createTokenCache(changes: PoolNotifications, max: number): TokenCache {
     }
   };
 
+  // Every listening connection hears each notification: act on the first.
+  const heard = new Set<string>();
   changes.subscribe((payload) => {
+    if (payload !== null) {
+      if (heard.has(payload)) return;
+      heard.add(payload);
+      if (heard.size > 1_000) heard.delete(heard.values().next().value!);
+    }
     generation++;
-    if (payload === null || payload === "*") {
+    // `txid kind:id,id,...` or `txid *` (migration 0151).
+    const change = payload?.slice(payload.indexOf(" ") + 1);
+    const colon = change?.indexOf(":") ?? -1;
+    if (change === undefined || colon < 0) {
       entries.clear();
       byKey.clear();
       return;
     }
-    const colon = payload.indexOf(":");
-    const kind = payload.slice(0, colon);
-    for (const id of payload.slice(colon + 1).split(",")) {
+    const kind = change.slice(0, colon);
+    for (const id of change.slice(colon + 1).split(",")) {
       const digests = byKey.get(`${kind}:${id}`);
       if (digests) for (const digest of [...digests]) drop(digest);
     }
@@ -80,7 +100,13 @@ function createTokenCache(changes: PoolNotifications, max: number): TokenCache {
 
   return {
     get(digest) {
-      return changes.listening() > 0 ? entries.get(digest)?.entry : undefined;
+      if (changes.listening() === 0) return undefined;
+      const stored = entries.get(digest);
+      if (stored && performance.now() - stored.at > MAX_AGE_MS) {
+        drop(digest);
+        return undefined;
+      }
+      return stored?.entry;
     },
     begin() {
       const started = generation;
@@ -90,7 +116,7 @@ function createTokenCache(changes: PoolNotifications, max: number): TokenCache {
         drop(digest);
         if (entries.size >= max) drop(entries.keys().next().value!);
         const keys = keysOf(entry.auth);
-        entries.set(digest, { entry, keys });
+        entries.set(digest, { entry, keys, at: performance.now() });
         for (const key of keys) {
           let digests = byKey.get(key);
           if (!digests) byKey.set(key, (digests = new Set()));
