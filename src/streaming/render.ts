@@ -3,8 +3,9 @@
 // as the REST API would answer them at that moment.
 //
 // - "May see it now" is the REST API's own filter: the privacy policy of
-//   src/domain/statuses/visibility.ts (statusVisibleTo, notHiddenBy), checked
-//   for all the viewers of an event in ONE query (the viewer is a column of
+//   src/domain/statuses/visibility.ts (statusVisibleTo, notHiddenBy, or for
+//   one status known by id its set form readableOf), checked for all the
+//   viewers of an event in ONE query (the viewer is a column of
 //   unnest(...)), and for home and list streams the feed entry still being
 //   there (an unfollow or a block since the fan-out took it away), as the
 //   home and list timelines read them.
@@ -23,7 +24,7 @@ import { unprepared, type Db } from "../db/database.ts";
 import { getConversation } from "../domain/conversations/list-conversations.ts";
 import { DomainError } from "../domain/errors.ts";
 import { getNotification } from "../domain/notifications/browse.ts";
-import { notHiddenBy, statusVisibleTo } from "../domain/statuses/visibility.ts";
+import { notHiddenBy, readableOf, statusVisibleTo } from "../domain/statuses/visibility.ts";
 import { receivesByFollow } from "../domain/timelines/fan-out.ts";
 import type { HomeStatus } from "../domain/timelines/home-status.ts";
 import { renderConversations } from "../mastodon/entities/conversation.ts";
@@ -60,8 +61,7 @@ export function homeReaders(statusId: string, viewers: readonly string[]): SQL {
  */
 export function followerReaders(status: HomeStatus, viewers: readonly string[]): SQL {
   return sql`SELECT v.id FROM unnest(${bigints(viewers)}) AS v(id)
-    WHERE ${receivesByFollow(status, VIEWER)}
-      AND EXISTS (SELECT 1 FROM statuses WHERE statuses.id = ${status.id}::bigint AND ${readable(VIEWER)})`;
+    WHERE ${receivesByFollow(status, VIEWER)} AND ${readableOf(status.id, VIEWER)}`;
 }
 
 /**
@@ -92,7 +92,7 @@ export function listReaders(
  */
 export function statusReaders(statusId: string, viewers: readonly string[]): SQL {
   return sql`SELECT v.id FROM unnest(${bigints(viewers)}) AS v(id)
-    WHERE EXISTS (SELECT 1 FROM statuses WHERE statuses.id = ${statusId}::bigint AND ${readable(VIEWER)})`;
+    WHERE ${readableOf(statusId, VIEWER)}`;
 }
 
 /** All of `viewers` (their right to read was checked otherwise), for `readerSignatures`. */

@@ -113,3 +113,66 @@ function hiddenAccount(v: SQL, accountCol: SQL): SQL {
                WHERE d.account_id = ${v} AND ha.domain IS NOT NULL AND d.domain = ha.domain)
   )`;
 }
+
+/** A column of status `id` (an SQL expression yielding a status id), read once. */
+const ofStatus = (id: SQL, column: string) =>
+  sql`(SELECT ${sql.raw(column)} FROM statuses WHERE id = ${id})`;
+
+/** `policy` for ONE status (by id) and many viewers: what depends on the status alone is read once. */
+function policyOf(id: SQL, v: SQL): SQL {
+  const author = ofStatus(id, "account_id");
+  const visibility = ofStatus(id, "visibility");
+  const live = sql`(SELECT s.deleted_at IS NULL AND (SELECT a.suspended_at IS NULL FROM accounts a WHERE a.id = s.account_id)
+    FROM statuses s WHERE s.id = ${id})`;
+  const mentioned = sql`${v} IN (SELECT m.account_id FROM mentions m WHERE m.status_id = ${id})`;
+  const follows = sql`EXISTS (SELECT 1 FROM follows f WHERE f.account_id = ${v} AND f.target_account_id = ${author})`;
+  const blocked = sql`${v} IN (SELECT b.target_account_id FROM blocks b WHERE b.account_id = ${author})`;
+  const domainBlocked = sql`(EXISTS (SELECT 1 FROM account_domain_blocks d WHERE d.account_id = ${author})
+    AND EXISTS (SELECT 1 FROM account_domain_blocks d JOIN accounts va ON va.id = ${v}
+      WHERE d.account_id = ${author} AND va.domain IS NOT NULL AND d.domain = va.domain))`;
+  return sql`(${live} AND (
+    ${author} = ${v}
+    OR (${visibility} IN ('public', 'unlisted') AND NOT ${blocked} AND NOT ${domainBlocked})
+    OR (${visibility} = 'private' AND (${follows} OR ${mentioned}))
+    OR (${visibility} = 'direct' AND ${mentioned})
+  ))`;
+}
+
+/** `hiddenAccount` for ONE account (an SQL expression, read once) and many viewers. */
+function hiddenAccountOf(v: SQL, account: SQL): SQL {
+  const domain = sql`(SELECT ha.domain FROM accounts ha WHERE ha.id = ${account})`;
+  return sql`(
+    ${v} IN (SELECT b.account_id FROM blocks b WHERE b.target_account_id = ${account})
+    OR ${v} IN (SELECT b.target_account_id FROM blocks b WHERE b.account_id = ${account})
+    OR ${v} IN (SELECT mu.account_id FROM mutes mu WHERE mu.target_account_id = ${account}
+                  AND (mu.expires_at IS NULL OR mu.expires_at > now()))
+    OR (${domain} IS NOT NULL AND EXISTS (SELECT 1 FROM account_domain_blocks d
+          WHERE d.account_id = ${v} AND d.domain = ${domain}))
+  )`;
+}
+
+/**
+ * A WHERE condition over many viewers (`viewer`, a column of `unnest(...)`)
+ * for ONE status, by id: exactly `statusVisibleTo(viewer) AND
+ * notHiddenBy(viewer)` of that status's row, in the form the streaming API
+ * needs when it checks one new status for each of its 1,000 viewers. What
+ * depends on the status alone (its row, its author, whom its author blocks,
+ * who blocks or mutes its author, whom it mentions) is read once, as sets
+ * PostgreSQL hashes; per viewer remain a lookup in those sets and index
+ * probes only where a set could be large (the author's followers, for a
+ * private status) or is usually empty (domain blocks, after a one-time
+ * check that there are any). The row-wise form probed blocks, mutes and
+ * domain blocks by index for every viewer (half of the streams' check,
+ * bench/streaming.ts). test/visibility-sets.test.ts compares the two forms
+ * for every status and viewer of a scene of every relation.
+ */
+export function readableOf(statusId: string, viewer: SQL): SQL {
+  const id = sql`${statusId}::bigint`;
+  const original = ofStatus(id, "reblog_of_id");
+  const author = ofStatus(id, "account_id");
+  const originalAuthor = ofStatus(original, "account_id");
+  return sql`(${policyOf(id, viewer)}
+    AND (${original} IS NULL OR ${policyOf(original, viewer)})
+    AND (${author} = ${viewer} OR (NOT ${hiddenAccountOf(viewer, author)}
+      AND (${original} IS NULL OR NOT ${hiddenAccountOf(viewer, originalAuthor)}))))`;
+}
