@@ -160,11 +160,12 @@ function hiddenAccountOf(v: SQL, account: SQL): SQL {
  * who blocks or mutes its author, whom it mentions) is read once, as sets
  * PostgreSQL hashes; per viewer remain a lookup in those sets and index
  * probes only where a set could be large (the author's followers, for a
- * private status) or is usually empty (domain blocks, after a one-time
- * check that there are any). The row-wise form probed blocks, mutes and
- * domain blocks by index for every viewer (half of the streams' check,
- * bench/streaming.ts). test/visibility-sets.test.ts compares the two forms
- * for every status and viewer of a scene of every relation.
+ * private status) or for domain blocks (the author's, after a one-time
+ * check that there are any; the viewer's, when the author is remote). The
+ * row-wise form probed blocks and mutes by index for every viewer (half of
+ * the streams' check, bench/streaming.ts). test/visibility-sets.test.ts
+ * compares the two forms for every status and viewer of a scene of every
+ * relation.
  */
 export function readableOf(statusId: string, viewer: SQL): SQL {
   const id = sql`${statusId}::bigint`;
