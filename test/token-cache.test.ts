@@ -121,6 +121,24 @@ describe("the token cache", () => {
     }
   });
 
+  it("records a token's use from a cached token, at most once a minute", async () => {
+    const frank = await makeUser(t);
+    const lastUsed = async () =>
+      (
+        await other.query<{ at: Date | null }>(
+          "SELECT last_used_at AS at FROM oauth_access_tokens WHERE user_id = $1",
+          [frank.user.id],
+        )
+      ).rows[0]!.at;
+    expect(await lastUsed()).toBeNull();
+    expect((await credentials(frank.token)).status).toBe(200);
+    await eventually(async () => (await lastUsed()) !== null);
+    const first = (await lastUsed())!.getTime();
+    for (let i = 0; i < 3; i++) expect((await credentials(frank.token)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await lastUsed())!.getTime()).toBe(first);
+  });
+
   it("a profile changed through the API reads back at once", async () => {
     const carol = await makeUser(t);
     expect((await credentials(carol.token)).body.display_name).toBe("");

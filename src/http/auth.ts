@@ -51,7 +51,7 @@ export const resolveToken: MiddlewareHandler<HerdEnv> = async (c, next) => {
     c.set("token", { kind: "none" });
   } else {
     const { database } = c.get("deps");
-    const check = await authenticateToken(database.db, token, tokenCacheOf(database));
+    const check = await authenticateToken(database.db, token, tokenCacheOf(database), true);
     if (check.ok) {
       c.set("token", { kind: "valid", auth: check.auth });
       // Use is recorded at most once a minute, without a write on other requests.

@@ -58,13 +58,17 @@ const tokenByDigest = preparedFor((db) =>
 
 /**
  * The token `token` stands for, from `cache` when it holds it (token-cache.ts
- * says why that is never stale for this process's writes), else from the
+ * says why that is never stale for writes through this pool), else from the
  * database. The rows are frozen: they may be shared by later requests.
+ * `recordsUse`: the caller records the token's use when `touch` says it is
+ * due (the API does; the streaming API, as Mastodon's, does not, and must
+ * not use up the API's turn).
  */
 export async function authenticateToken(
   db: Db,
   token: string,
   cache: TokenCache | null = null,
+  recordsUse = false,
 ): Promise<TokenCheck> {
   const digest = sha256(token);
   let entry = cache?.get(digest);
@@ -84,12 +88,12 @@ export async function authenticateToken(
     store?.(digest, entry);
   }
   const { token: row } = entry.auth;
+  const now = Date.now();
   if (row.revokedAt) return { ok: false, reason: "revoked" };
-  if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) {
+  if (row.expiresAt && row.expiresAt.getTime() <= now) {
     return { ok: false, reason: "expired" };
   }
-  const now = Date.now();
-  const touch = now - entry.touchedAt >= TOUCH_EVERY_MS;
+  const touch = recordsUse && now - entry.touchedAt >= TOUCH_EVERY_MS;
   if (touch) entry.touchedAt = now;
   return { ok: true, auth: entry.auth, touch };
 }
