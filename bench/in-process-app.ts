@@ -13,6 +13,7 @@ export function inProcessApp(
   url: string,
   localDomain: string,
   poolSize: number,
+  env: Record<string, string> = {},
 ): { app: ReturnType<typeof createApp>; database: Database } {
   const database = connect(url, poolSize);
   const config = parseConfig({
@@ -20,6 +21,7 @@ export function inProcessApp(
     LOCAL_DOMAIN: localDomain,
     DATA_DIR: "/nonexistent-herd-bench",
     LOG_LEVEL: "silent",
+    ...env,
   });
   const deps: Deps = {
     config,

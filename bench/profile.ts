@@ -83,7 +83,7 @@ function cpuSeconds(pids: number[]): number {
  * database), records its statements and prints EXPLAIN ANALYZE timings of each.
  */
 async function explain(url: string, port: number, token: string, urlPath: string) {
-  const { app, database } = inProcessApp(url, `localhost:${port}`, 2);
+  const { app, database } = inProcessApp(url, `localhost:${port}`, 2, { PAGE_CACHE_MB: "0" });
   const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
   const original = proto.query;
   const seen: { text: string; values: unknown[] }[] = [];

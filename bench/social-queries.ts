@@ -1,7 +1,8 @@
 // SQL statements per request, counted in process: the real app (createApp)
 // over the seeded database, with every statement any pg client of this
 // process sends counted while one request runs. A page must cost a fixed
-// number of statements whatever its size (no N+1).
+// number of statements whatever its size (no N+1), counted with the cache of
+// rendered pages off.
 import pg from "pg";
 import { inProcessApp } from "./in-process-app.ts";
 
@@ -27,7 +28,9 @@ export async function countQueries(
   token: string,
   paths: string[],
 ): Promise<QueryCount[]> {
-  const { app, database } = inProcessApp(url, localDomain, 4);
+  // Without the cache of rendered pages, which would answer from memory:
+  // what a page costs when it is read.
+  const { app, database } = inProcessApp(url, localDomain, 4, { PAGE_CACHE_MB: "0" });
 
   const proto = pg.Client.prototype as unknown as { query: QueryFn };
   const original = proto.query;

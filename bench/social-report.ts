@@ -126,7 +126,7 @@ export function report(f: Figures, o: ReportOptions): string {
   const byLimit = (n: number) =>
     f.queries.find((q) => q.path.endsWith(`limit=${n}`))?.queries ?? NaN;
   rows.push([
-    "SQL statements per request, home limit 40 (vs limit 20)",
+    "SQL statements per uncached home page, limit 40 (vs 20)",
     String(byLimit(40)),
     String(byLimit(20)),
     "",
@@ -161,7 +161,7 @@ export function report(f: Figures, o: ReportOptions): string {
       )
         .map(([label, p]) => `${label} ${p.herd.requests}/${p.base.requests}`)
         .join(", "),
-    "Statements per request (in process): " +
+    "Statements per request (in process, page cache off): " +
       f.queries.map((q) => `${q.path} (${q.items} items) ${q.queries}`).join("; "),
   ];
   for (const [label, p] of [

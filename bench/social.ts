@@ -8,7 +8,10 @@
 //       with 10,000 followers against none; (d) /health through the app's
 //       middleware against bare node:http; (e) Herd's memory before and after.
 // Also the SQL statements per request of the home timeline at several page
-// sizes, counted in process. Loopback only, bounded in requests and time.
+// sizes, counted in process with the cache of rendered pages off. Loopback
+// only, bounded in requests and time. The server gets the bench's
+// environment: `PAGE_CACHE_MB=0 npx node bench/social.ts` measures (a) and
+// (b) as read from PostgreSQL each time.
 //
 //   npx node bench/social.ts [--small] [--database-url=postgres://…]
 //     [--requests=3000] [--concurrency=50] [--rounds=3] [--posts=9]

@@ -62,6 +62,11 @@ export interface Config {
   databaseUrl: string | null;
   /** DB_POOL: the server's connections to PostgreSQL (Mastodon's name; its default is 5 too). */
   dbPool: number;
+  /**
+   * PAGE_CACHE_MB: memory for rendered home timeline pages and statuses per
+   * process (mastodon/entities/page-cache.ts); 0 turns the cache off.
+   */
+  pageCacheMb: number;
   redisUrl: string | null;
   /** Null: generate once and keep in dataDir (see secrets.ts). */
   secretKeyBase: string | null;
@@ -233,6 +238,7 @@ export function parseConfig(env: Env, cwd = process.cwd()): Config {
     dataDir: path.resolve(cwd, env.DATA_DIR || "data"),
     databaseUrl: databaseUrlFrom(env),
     dbPool: int("DB_POOL", env.DB_POOL, 5, 1, 1000),
+    pageCacheMb: int("PAGE_CACHE_MB", env.PAGE_CACHE_MB, 32, 0, 4096),
     redisUrl: env.REDIS_URL || null,
     secretKeyBase,
     singleUserMode: bool("SINGLE_USER_MODE", env.SINGLE_USER_MODE, false),

@@ -247,15 +247,24 @@ describe("tokenCacheOf", () => {
     touchedAt: 0,
   });
 
-  it("keeps nothing read while a change was announced", () => {
+  it("keeps nothing read while a change to one of its rows was announced", () => {
     const s = fakeSource();
     const cache = tokenCacheOf(s.database);
     const store = cache.begin();
-    s.say("10 u:5");
+    s.say("10 u:2");
     store("d1", entry("1", "2"));
     expect(cache.get("d1")).toBeUndefined();
-    cache.begin()("d1", entry("1", "2"));
+    // A change to other rows meanwhile does not matter.
+    const again = cache.begin();
+    s.say("11 u:5,7");
+    s.say("12 t:3");
+    again("d1", entry("1", "2"));
     expect(cache.get("d1")).toBeDefined();
+    // "Everything" does.
+    const third = cache.begin();
+    s.say("13 *");
+    third("d2", entry("3", "4"));
+    expect(cache.get("d2")).toBeUndefined();
   });
 
   it("acts on a notification once, however many connections hear it", () => {

@@ -21,11 +21,20 @@ export interface Database {
    * what the cache of bearer tokens forgets by (domain/oauth/token-cache.ts).
    */
   authChanges: PoolNotifications;
+  /**
+   * Changes to what rendered pages of statuses show or who may see them
+   * (channel `herd_pages`, migration 0152), heard likewise: what the cache
+   * of rendered pages forgets by (mastodon/entities/page-cache.ts).
+   */
+  pageChanges: PoolNotifications;
   close(): Promise<void>;
 }
 
 /** The channel of migration 0151's triggers. */
 export const AUTH_CHANGES_CHANNEL = "herd_auth";
+
+/** The channel of migration 0152's triggers. */
+export const PAGE_CHANGES_CHANNEL = "herd_pages";
 
 /**
  * What a statement starts with to be left unnamed (`unprepared`): planned
@@ -93,13 +102,18 @@ function prepareStatements(pool: pg.Pool): void {
 
 export function connect(url: string, max = 10): Database {
   const authChanges = poolListener(AUTH_CHANGES_CHANNEL);
+  const pageChanges = poolListener(PAGE_CHANGES_CHANNEL);
   const pool = new pg.Pool({
     connectionString: url,
     max,
     idleTimeoutMillis: 30_000,
-    onConnect: authChanges.onConnect,
+    onConnect: async (client) => {
+      await authChanges.onConnect(client);
+      await pageChanges.onConnect(client);
+    },
   });
   authChanges.watch(pool);
+  pageChanges.watch(pool);
   // An idle client's error (the server went away) must not crash the process;
   // the next query reports it.
   pool.on("error", () => undefined);
@@ -109,6 +123,7 @@ export function connect(url: string, max = 10): Database {
     pool,
     db,
     authChanges: authChanges.notifications,
+    pageChanges: pageChanges.notifications,
     close: () => pool.end(),
   };
 }

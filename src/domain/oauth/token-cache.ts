@@ -5,7 +5,7 @@
 // ~830 → ~640 µs per request; 740–850 → 1,170–1,190 requests a second).
 //
 // Never stale for this process's own writes, stale for milliseconds for
-// other processes': the database tells of every change to a token, its
+// other processes' (db/notified-cache.ts): the database tells of every change to a token, its
 // application, its user or the user's account (migration 0151's triggers,
 // whatever code or process wrote it) on `herd_auth`, which every connection
 // of the pool listens to (db/pool-notifications.ts), and a connection hears
@@ -13,7 +13,7 @@
 // each notification naming one of its rows, and trusted for MAX_AGE_MS at
 // most. While no connection listens (the pool emptied, or one of its
 // connections could not LISTEN) nothing is kept, and nothing read before a
-// notification is stored after it (`generation`). A change written through
+// notification naming one of its rows is stored after it. A change written through
 // another pool (the CLI, a second web process, a job queue's own pool)
 // therefore takes effect here when its notification arrives, milliseconds
 // later, where Mastodon (which reads the token on each request) has no such
@@ -21,6 +21,7 @@
 // reads the database. A proxy that pools transactions (PgBouncer's
 // transaction mode) breaks LISTEN and is not supported, as for the job
 // queue and the pub/sub that LISTEN too.
+import { notifiedCache, type NotifiedCache } from "../../db/notified-cache.ts";
 import type { PoolNotifications } from "../../db/pool-notifications.ts";
 import type { Authenticated } from "./authenticate.ts";
 
@@ -34,12 +35,12 @@ export interface TokenCache {
   get(digest: string): CachedToken | undefined;
   /**
    * Call before reading a token from the database; the function it returns
-   * keeps what was read, unless something changed meanwhile.
+   * keeps what was read, unless one of its rows changed meanwhile.
    */
   begin(): (digest: string, entry: CachedToken) => void;
 }
 
-/** Entries kept at most: oldest first out. */
+/** Entries kept at most: least recently used first out. */
 const MAX_ENTRIES = 10_000;
 
 /**
@@ -58,71 +59,12 @@ function keysOf(auth: Authenticated): string[] {
   return keys;
 }
 
-function createTokenCache(changes: PoolNotifications, max: number): TokenCache {
-  const entries = new Map<string, { entry: CachedToken; keys: string[]; at: number }>();
-  const byKey = new Map<string, Set<string>>();
-  let generation = 0;
-
-  const drop = (digest: string) => {
-    const stored = entries.get(digest);
-    if (!stored) return;
-    entries.delete(digest);
-    for (const key of stored.keys) {
-      const digests = byKey.get(key);
-      digests?.delete(digest);
-      if (digests?.size === 0) byKey.delete(key);
-    }
-  };
-
-  // Every listening connection hears each notification: act on the first.
-  const heard = new Set<string>();
-  changes.subscribe((payload) => {
-    if (payload !== null) {
-      if (heard.has(payload)) return;
-      heard.add(payload);
-      if (heard.size > 1_000) heard.delete(heard.values().next().value!);
-    }
-    generation++;
-    // `txid kind:id,id,...` or `txid *` (migration 0151).
-    const change = payload?.slice(payload.indexOf(" ") + 1);
-    const colon = change?.indexOf(":") ?? -1;
-    if (change === undefined || colon < 0) {
-      entries.clear();
-      byKey.clear();
-      return;
-    }
-    const kind = change.slice(0, colon);
-    for (const id of change.slice(colon + 1).split(",")) {
-      const digests = byKey.get(`${kind}:${id}`);
-      if (digests) for (const digest of [...digests]) drop(digest);
-    }
-  });
-
+function createTokenCache(cache: NotifiedCache<CachedToken>): TokenCache {
   return {
-    get(digest) {
-      if (changes.listening() === 0) return undefined;
-      const stored = entries.get(digest);
-      if (stored && performance.now() - stored.at > MAX_AGE_MS) {
-        drop(digest);
-        return undefined;
-      }
-      return stored?.entry;
-    },
+    get: (digest) => cache.get(digest),
     begin() {
-      const started = generation;
-      const usable = changes.listening() > 0;
-      return (digest, entry) => {
-        if (!usable || generation !== started || changes.listening() === 0) return;
-        drop(digest);
-        if (entries.size >= max) drop(entries.keys().next().value!);
-        const keys = keysOf(entry.auth);
-        entries.set(digest, { entry, keys, at: performance.now() });
-        for (const key of keys) {
-          let digests = byKey.get(key);
-          if (!digests) byKey.set(key, (digests = new Set()));
-          digests.add(digest);
-        }
-      };
+      const store = cache.begin();
+      return (digest, entry) => store(digest, entry, { keys: keysOf(entry.auth) });
     },
   };
 }
@@ -133,7 +75,9 @@ const caches = new WeakMap<PoolNotifications, TokenCache>();
 export function tokenCacheOf(database: { authChanges: PoolNotifications }): TokenCache {
   let cache = caches.get(database.authChanges);
   if (!cache) {
-    cache = createTokenCache(database.authChanges, MAX_ENTRIES);
+    cache = createTokenCache(
+      notifiedCache(database.authChanges, { maxEntries: MAX_ENTRIES, maxAgeMs: MAX_AGE_MS }),
+    );
     caches.set(database.authChanges, cache);
   }
   return cache;

@@ -59,9 +59,16 @@ export async function renderPageJson(
   viewerAccountId: string | null,
   urls: Urls,
   arrange: (ids: string[]) => string[] = (ids) => ids,
-): Promise<RenderedStatuses> {
+): Promise<RenderedStatuses & { versions: PageVersions }> {
   const versions = await readPageVersions(db, statement, values, viewerAccountId);
-  return renderWithVersions(db, arrange(versions.ids), versions, viewerAccountId, urls);
+  const rendered = await renderWithVersions(
+    db,
+    arrange(versions.ids),
+    versions,
+    viewerAccountId,
+    urls,
+  );
+  return { ...rendered, versions };
 }
 
 async function renderWithVersions(

@@ -9,6 +9,8 @@
 // with the custom emojis and applications that many entries show. Reading a
 // page's versions costs index lookups only, where rendering it costs
 // PostgreSQL building and Herd parsing and stringifying about 70 KB of JSON.
+// The same statement says when the page changes with the clock alone
+// (`until`), for the cache of rendered pages (page-cache.ts).
 import { fillPlaceholders, sql } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
 import { statuses } from "../../db/schema/index.ts";
@@ -82,7 +84,12 @@ SELECT json_build_object(${extra}
   'votes', (SELECT json_agg(json_build_array(pl.status_id::text, v.votes)) FROM polls pl
     JOIN LATERAL (SELECT json_agg(v.choice ORDER BY v.id) AS votes FROM poll_votes v
       WHERE v.poll_id = pl.id AND v.account_id = ${viewer}) v ON v.votes IS NOT NULL
-    WHERE ${viewer} IS NOT NULL AND pl.status_id = ANY((SELECT statuses FROM k)::bigint[]))
+    WHERE ${viewer} IS NOT NULL AND pl.status_id = ANY((SELECT statuses FROM k)::bigint[])),
+  'until', (SELECT floor(extract(epoch FROM least(
+      (SELECT min(mu.expires_at) FROM mutes mu WHERE mu.account_id = ${viewer} AND mu.expires_at > now()),
+      (SELECT min(pl.expires_at) FROM polls pl
+        WHERE pl.status_id = ANY((SELECT statuses FROM k)::bigint[]) AND pl.expires_at > now())
+    )) * 1000)::bigint)
 ) AS versions`;
 }
 
@@ -136,6 +143,12 @@ export interface PageVersions {
   flags: ViewerFlags | null;
   /** By status id, the viewer's choices in its poll (absent: none). */
   votes: Map<string, number[]>;
+  /**
+   * When (ms since the epoch) the page may change with the clock alone: the
+   * first of its polls to close, or of the viewer's mutes to expire. Null:
+   * never.
+   */
+  until: number | null;
 }
 
 interface VersionsJson {
@@ -146,6 +159,7 @@ interface VersionsJson {
   accounts: [string, string][] | null;
   flags: [keyof ViewerFlags, string][] | null;
   votes: [string, number[]][] | null;
+  until: number | string | null;
 }
 
 /** The viewer's flags from viewerFlagsSql's [kind, id] pairs. */
@@ -169,6 +183,7 @@ function decode(json: VersionsJson, viewerId: string | null): PageVersions {
     accounts: new Map(json.accounts ?? []),
     flags,
     votes: new Map(json.votes ?? []),
+    until: json.until === null || json.until === undefined ? null : Number(json.until),
   };
 }
 

@@ -21,7 +21,8 @@ import type { HerdEnv } from "../../http/env.ts";
 import { ApiError, notFoundError } from "../../http/errors.ts";
 import { params, type Params } from "../../http/params.ts";
 import { renderContext } from "../entities/context.ts";
-import { renderPageJson, renderStatusesJson } from "../entities/status-json.ts";
+import { cachedPageJson } from "../entities/page-cache.ts";
+import { renderStatusesJson } from "../entities/status-json.ts";
 import { pageColumns } from "../entities/status-versions.ts";
 import { isId } from "../../lib/ids.ts";
 import { jsonText } from "../../http/json-text.ts";
@@ -160,9 +161,12 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
     const viewerId = viewerOf(authorizeIfGotToken(c, ...READ));
     const id = c.req.param("id");
     if (!isId(id)) throw notFoundError();
-    // requireStatus's rule and the rendering in one round trip.
-    const page = await renderPageJson(
-      c.var.deps.database.db,
+    // requireStatus's rule and the rendering in one round trip, or none
+    // when this process has it already.
+    const { database, config } = c.var.deps;
+    const page = await cachedPageJson(
+      database,
+      config.pageCacheMb,
       viewerId === null ? VISIBLE_STATUS.visitor : VISIBLE_STATUS.viewer,
       { id },
       viewerId,

@@ -19,11 +19,8 @@ import type { HerdEnv } from "../../http/env.ts";
 import { ApiError, notFoundError } from "../../http/errors.ts";
 import { pageQuery } from "../../http/pagination.ts";
 import { params } from "../../http/params.ts";
-import {
-  renderPageJson,
-  renderStatusesJson,
-  type RenderedStatuses,
-} from "../entities/status-json.ts";
+import { cachedPageJson } from "../entities/page-cache.ts";
+import { renderStatusesJson, type RenderedStatuses } from "../entities/status-json.ts";
 import { newestFirst } from "../../domain/timelines/page.ts";
 import { pageColumns } from "../entities/status-versions.ts";
 import type { Db } from "../../db/database.ts";
@@ -130,14 +127,17 @@ export function registerTimelinesRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/timelines/home", async (c) => {
     const { account } = requireUser(c, "read", "read:statuses");
     const q = pageQuery(await params(c), 20, 40);
-    // The page's ids (homeTimelineIds's rule) and their rendering in one round trip.
-    const page = await renderPageJson(
-      c.var.deps.database.db,
+    // The page's ids (homeTimelineIds's rule) and their rendering in one
+    // round trip, or none when this process has the page already.
+    const { database, config } = c.var.deps;
+    const page = await cachedPageJson(
+      database,
+      config.pageCacheMb,
       HOME_PAGE[homePageOrder(q)],
       homePageValues(account.id, q),
       account.id,
       urlsOf(c),
-      (ids) => newestFirst(ids, q),
+      { key: q.minId !== null ? "reversed" : "", ids: (ids) => newestFirst(ids, q) },
     );
     return respondWithPage(c, page, "/api/v1/timelines/home", ["local", "limit"]);
   });
