@@ -451,6 +451,30 @@ describe("the cache of rendered pages", () => {
     await agree(s.viewer, ids, false);
   });
 
+  it("renders a page once for concurrent readers who miss it", async () => {
+    const s = await scene();
+    // The scene's own notifications, heard late on idle connections, would
+    // (rightly) refuse to keep a page read before them.
+    await new Promise((r) => setTimeout(r, 300));
+    // The page statement goes through the pool's own query.
+    const proto = t.database.pool as unknown as { query: (...a: unknown[]) => unknown };
+    const original = proto.query;
+    let renders = 0;
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      const config = args[0] as { name?: string } | null;
+      if (typeof config === "object" && config?.name === "herd_home_shown_desc") renders++;
+      return original.apply(this, args);
+    };
+    try {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => homeAnswer(s.viewer)));
+      expect(renders).toBe(1);
+      const truth = await homeTruth(s.viewer);
+      for (const answer of answers) expect(answer).toEqual(truth);
+    } finally {
+      proto.query = original;
+    }
+  });
+
   it("keeps no page that shows nothing, and pages per viewer and query", async () => {
     const s = await scene();
     const nobody = await makeUser(t);

@@ -36,9 +36,9 @@ export interface NotifiedCache<V> {
   /**
    * Call before reading from the database; the function it returns keeps
    * what was read, unless a notification naming one of its rows (or `*`)
-   * was heard meanwhile.
+   * was heard meanwhile; true when it was kept.
    */
-  begin(): (key: string, value: V, options: StoreOptions) => void;
+  begin(): (key: string, value: V, options: StoreOptions) => boolean;
 }
 
 export interface CacheLimits {
@@ -152,9 +152,11 @@ export function notifiedCache<V>(
       const started = heardCount;
       const usable = changes.listening() > 0;
       return (key, value, options) => {
-        if (!usable || changes.listening() === 0 || touchedSince(started, options.keys)) return;
+        if (!usable || changes.listening() === 0 || touchedSince(started, options.keys)) {
+          return false;
+        }
         const entrySize = options.size ?? 1;
-        if (entrySize > maxSize || limits.maxEntries < 1) return;
+        if (entrySize > maxSize || limits.maxEntries < 1) return false;
         drop(key);
         while (
           entries.size > 0 &&
@@ -170,6 +172,7 @@ export function notifiedCache<V>(
           if (!dependents) byKey.set(k, (dependents = new Set()));
           dependents.add(key);
         }
+        return true;
       };
     },
   };

@@ -64,7 +64,7 @@ function createTokenCache(cache: NotifiedCache<CachedToken>): TokenCache {
     get: (digest) => cache.get(digest),
     begin() {
       const store = cache.begin();
-      return (digest, entry) => store(digest, entry, { keys: keysOf(entry.auth) });
+      return (digest, entry) => void store(digest, entry, { keys: keysOf(entry.auth) });
     },
   };
 }

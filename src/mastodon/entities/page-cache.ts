@@ -35,27 +35,46 @@ const MAX_AGE_MS = 10_000;
 /** Pages kept at most, whatever their size. */
 const MAX_ENTRIES = 20_000;
 
-const caches = new WeakMap<Database, NotifiedCache<RenderedStatuses> | null>();
+interface PageCache {
+  pages: NotifiedCache<RenderedStatuses>;
+  /**
+   * Renders under way, by key: a request that misses while one runs waits
+   * for it instead of rendering the same page again (when an entry ends,
+   * 50 concurrent readers of one page would otherwise all render it, the
+   * p99 of bench/social.ts). It takes the result only if the cache kept it,
+   * i.e. no notification naming its rows came after that render began,
+   * and so after any write this request could have seen; otherwise it
+   * renders its own.
+   */
+  inFlight: Map<string, Promise<RenderedStatuses | null>>;
+}
 
-function cacheOf(database: Database, megabytes: number): NotifiedCache<RenderedStatuses> | null {
+const caches = new WeakMap<Database, PageCache | null>();
+
+function cacheOf(database: Database, megabytes: number): PageCache | null {
   let cache = caches.get(database);
   if (cache === undefined) {
     cache =
       megabytes > 0
-        ? notifiedCache(database.pageChanges, {
-            maxEntries: MAX_ENTRIES,
-            maxSize: megabytes * 1024 * 1024,
-            maxAgeMs: MAX_AGE_MS,
-          })
+        ? {
+            pages: notifiedCache(database.pageChanges, {
+              maxEntries: MAX_ENTRIES,
+              maxSize: megabytes * 1024 * 1024,
+              maxAgeMs: MAX_AGE_MS,
+            }),
+            inFlight: new Map(),
+          }
         : null;
     caches.set(database, cache);
   }
   return cache;
 }
 
+type Arrange = { key: string; ids: (ids: string[]) => string[] };
+
 /**
  * renderPageJson through the cache of `database` (PAGE_CACHE_MB megabytes;
- * 0: none). `key` names what decides the page besides `statement`,
+ * 0: none). `arrange.key` names what decides the page besides `statement`,
  * `values` and the viewer (the arrangement of its ids).
  */
 export async function cachedPageJson(
@@ -65,33 +84,45 @@ export async function cachedPageJson(
   values: Record<string, unknown>,
   viewerAccountId: string | null,
   urls: Urls,
-  arrange: { key: string; ids: (ids: string[]) => string[] } = { key: "", ids: (ids) => ids },
+  arrange: Arrange = { key: "", ids: (ids) => ids },
 ): Promise<RenderedStatuses> {
   const cache = cacheOf(database, megabytes);
+  const render = () =>
+    renderPageJson(database.db, statement, values, viewerAccountId, urls, arrange.ids);
+  if (cache === null) return render();
   const key = `${urls.base} ${statement.name} ${viewerAccountId ?? "-"} ${arrange.key} ${JSON.stringify(values)}`;
-  const hit = cache?.get(key);
+  const hit = cache.pages.get(key);
   if (hit) return hit;
-  const store = cache?.begin();
-  const page = await renderPageJson(
-    database.db,
-    statement,
-    values,
-    viewerAccountId,
-    urls,
-    arrange.ids,
-  );
-  const rendered: RenderedStatuses = { json: page.json, ids: page.ids };
-  if (store && page.ids.length > 0) {
+  const running = cache.inFlight.get(key);
+  if (running) {
+    const shared = await running;
+    if (shared) return shared;
+    return render();
+  }
+  const store = cache.pages.begin();
+  const work = render().then((page) => {
+    const rendered: RenderedStatuses = { json: page.json, ids: page.ids };
+    if (page.ids.length === 0) return { rendered, kept: false };
     const keys: string[] = [];
     if (viewerAccountId !== null) keys.push(`v:${viewerAccountId}`);
     for (const id of page.versions.statuses.keys()) keys.push(`s:${id}`);
     for (const id of page.versions.accounts.keys()) keys.push(`a:${id}`);
     const { until } = page.versions;
-    store(key, rendered, {
+    const kept = store(key, rendered, {
       keys,
       size: page.json.length + 64 * keys.length + key.length,
       until: until === null ? undefined : performance.now() + (until - Date.now()),
     });
+    return { rendered, kept };
+  });
+  const shared = work.then(
+    (r) => (r.kept ? r.rendered : null),
+    () => null,
+  );
+  cache.inFlight.set(key, shared);
+  try {
+    return (await work).rendered;
+  } finally {
+    if (cache.inFlight.get(key) === shared) cache.inFlight.delete(key);
   }
-  return rendered;
 }
