@@ -122,6 +122,16 @@ CREATE TRIGGER accounts_pages_deleted AFTER DELETE ON accounts
 CREATE TRIGGER accounts_pages_truncated AFTER TRUNCATE ON accounts
   FOR EACH STATEMENT EXECUTE FUNCTION herd_pages_truncated();
 
+-- Mentions and tags change with their status's row when Herd edits it, but
+-- not always when a remote edit or a silent mention made loud does: they
+-- touch their status too, as migration 0140 does for media, polls and
+-- cards, so that the cache of rendered statuses (which keys a status by its
+-- row version) and the pages showing it see the change.
+CREATE TRIGGER mentions_touch_status AFTER INSERT OR UPDATE OR DELETE ON mentions
+  FOR EACH ROW EXECUTE FUNCTION herd_touch_status();
+CREATE TRIGGER statuses_tags_touch_status AFTER INSERT OR UPDATE OR DELETE ON statuses_tags
+  FOR EACH ROW EXECUTE FUNCTION herd_touch_status();
+
 -- Custom emojis and applications (migration 0140's epoch).
 CREATE TRIGGER cache_epochs_pages_updated AFTER UPDATE ON cache_epochs
   FOR EACH STATEMENT EXECUTE FUNCTION herd_pages_truncated();

@@ -7,7 +7,7 @@
 // arrives when made by another connection (another process, plain SQL).
 // The truth each answer is compared with is the domain's own reading
 // (homeTimelineIds, requireStatus) rendered without the page cache.
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import pg from "pg";
 import { requireStatus } from "../src/domain/statuses/read.ts";
 import { homeTimelineIds } from "../src/domain/timelines/read.ts";
@@ -199,6 +199,30 @@ describe("the cache of rendered pages", () => {
       "a status is edited",
       (s) =>
         other.query("UPDATE statuses SET content = '<p>edited</p>' WHERE id = $1", [s.ids.open]),
+    ],
+    [
+      // As a remote edit may, without writing the status's row.
+      "a tag is added to a shown status",
+      async (s) => {
+        const tag = newId();
+        await other.query("INSERT INTO tags (id, name, display_name) VALUES ($1, $2, $2)", [
+          tag,
+          `pagetag${tag}`,
+        ]);
+        await other.query("INSERT INTO statuses_tags (status_id, tag_id) VALUES ($1, $2)", [
+          s.ids.open,
+          tag,
+        ]);
+      },
+    ],
+    [
+      "a mention is added to a shown status",
+      (s) =>
+        other.query("INSERT INTO mentions (id, status_id, account_id) VALUES ($1, $2, $3)", [
+          newId(),
+          s.ids.open,
+          s.stranger.account.id,
+        ]),
     ],
     [
       "a status is deleted",
@@ -449,6 +473,28 @@ describe("the cache of rendered pages", () => {
     await new Promise((r) => setTimeout(r, 500));
     expect((await snapshot(s.viewer, ids)).truth).not.toEqual(unmuted);
     await agree(s.viewer, ids, false);
+  });
+
+  it("closes a poll by the clock that decides `expired`, however PostgreSQL's differs", async () => {
+    const s = await scene();
+    const ids = Object.values(s.ids);
+    // Closed 1 s ago by PostgreSQL's clock, open for 1 s more by Herd's.
+    await other.query(
+      "UPDATE polls SET expires_at = now() - interval '1 second' WHERE status_id = $1",
+      [s.ids.poll],
+    );
+    const realNow = Date.now.bind(Date);
+    const behind = vi.spyOn(Date, "now").mockImplementation(() => realNow() - 2_000);
+    try {
+      await agree(s.viewer, ids, true);
+      await warm(s.viewer, ids);
+      const open = (await snapshot(s.viewer, ids)).truth;
+      await new Promise((r) => setTimeout(r, 1_200));
+      expect((await snapshot(s.viewer, ids)).truth).not.toEqual(open);
+      await agree(s.viewer, ids, false);
+    } finally {
+      behind.mockRestore();
+    }
   });
 
   it("renders a page once for concurrent readers who miss it", async () => {

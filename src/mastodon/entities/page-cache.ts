@@ -16,8 +16,9 @@
 // - `a:id` for each author shown (and so the accounts they moved to).
 // A status not shown (hidden from the viewer) becomes visible only through
 // a change of a `v:` row, an account's unsuspension or the clock; the
-// first two notify, and the page is kept no longer than `until` (its first
-// poll to close, the viewer's first mute to expire).
+// first two notify, and the page is kept no longer than its first poll
+// closes (by this process's clock, which decides `expired`) or the viewer's
+// first mute ends (by PostgreSQL's).
 // Only pages that show something are kept: "not found" depends on rows the
 // page does not name.
 import type { Database } from "../../db/database.ts";
@@ -107,11 +108,15 @@ export async function cachedPageJson(
     if (viewerAccountId !== null) keys.push(`v:${viewerAccountId}`);
     for (const id of page.versions.statuses.keys()) keys.push(`s:${id}`);
     for (const id of page.versions.accounts.keys()) keys.push(`a:${id}`);
-    const { until } = page.versions;
+    // Polls close by this process's clock (the one their `expired` was
+    // decided by); mutes end by PostgreSQL's, a clock skew of milliseconds
+    // away.
+    const { until: muteEnds } = page.versions;
+    const ends = [page.pollsUntil, muteEnds].filter((t) => t !== null);
     const kept = store(key, rendered, {
       keys,
       size: page.json.length + 64 * keys.length + key.length,
-      until: until === null ? undefined : performance.now() + (until - Date.now()),
+      until: ends.length === 0 ? undefined : performance.now() + (Math.min(...ends) - Date.now()),
     });
     return { rendered, kept };
   });

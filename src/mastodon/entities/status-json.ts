@@ -59,7 +59,7 @@ export async function renderPageJson(
   viewerAccountId: string | null,
   urls: Urls,
   arrange: (ids: string[]) => string[] = (ids) => ids,
-): Promise<RenderedStatuses & { versions: PageVersions }> {
+): Promise<RenderedStatuses & { versions: PageVersions; pollsUntil: number | null }> {
   const versions = await readPageVersions(db, statement, values, viewerAccountId);
   const rendered = await renderWithVersions(
     db,
@@ -68,7 +68,7 @@ export async function renderPageJson(
     viewerAccountId,
     urls,
   );
-  return { ...rendered, versions };
+  return { json: rendered.json, ids: rendered.ids, versions, pollsUntil: rendered.pollsUntil };
 }
 
 async function renderWithVersions(
@@ -77,7 +77,7 @@ async function renderWithVersions(
   versions: PageVersions,
   viewerAccountId: string | null,
   urls: Urls,
-): Promise<RenderedStatuses> {
+): Promise<RenderedStatuses & { pollsUntil: number | null }> {
   const cache = statusCacheFor(db, urls);
   const { epoch } = versions;
 
@@ -152,6 +152,8 @@ async function renderWithVersions(
   // the CPU of a home page).
   const { flags } = versions;
   const now = Date.now();
+  // When the first poll shown closes by this clock, the one `expired` is decided by.
+  let pollsUntil: number | null = null;
   const parts: Buffer[] = [OPEN];
   const render = (id: string, nested: boolean): boolean => {
     const entry = statuses.get(id);
@@ -171,6 +173,10 @@ async function renderWithVersions(
     parts.push(ACCOUNT, author.json, POLL);
     const own = viewerAccountId !== null && viewerAccountId === entry.accountId;
     if (entry.poll) {
+      const closes = entry.poll.expiresAt?.getTime() ?? null;
+      if (closes !== null && closes >= now && (pollsUntil === null || closes < pollsUntil)) {
+        pollsUntil = closes;
+      }
       const poll = serializePoll(
         entry.poll,
         viewerAccountId === null
@@ -202,7 +208,7 @@ async function renderWithVersions(
     else if (shown.length > 0) parts.pop();
   }
   parts.push(END);
-  return { json: Buffer.concat(parts), ids: shown };
+  return { json: Buffer.concat(parts), ids: shown, pollsUntil };
 }
 
 const bytes = (text: string) => Buffer.from(text, "latin1");

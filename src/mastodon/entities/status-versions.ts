@@ -9,8 +9,8 @@
 // with the custom emojis and applications that many entries show. Reading a
 // page's versions costs index lookups only, where rendering it costs
 // PostgreSQL building and Herd parsing and stringifying about 70 KB of JSON.
-// The same statement says when the page changes with the clock alone
-// (`until`), for the cache of rendered pages (page-cache.ts).
+// The same statement says when the viewer's first mute ends (`until`), for
+// the cache of rendered pages (page-cache.ts).
 import { fillPlaceholders, sql } from "drizzle-orm";
 import type { Db } from "../../db/database.ts";
 import { statuses } from "../../db/schema/index.ts";
@@ -85,11 +85,8 @@ SELECT json_build_object(${extra}
     JOIN LATERAL (SELECT json_agg(v.choice ORDER BY v.id) AS votes FROM poll_votes v
       WHERE v.poll_id = pl.id AND v.account_id = ${viewer}) v ON v.votes IS NOT NULL
     WHERE ${viewer} IS NOT NULL AND pl.status_id = ANY((SELECT statuses FROM k)::bigint[])),
-  'until', (SELECT floor(extract(epoch FROM least(
-      (SELECT min(mu.expires_at) FROM mutes mu WHERE mu.account_id = ${viewer} AND mu.expires_at > now()),
-      (SELECT min(pl.expires_at) FROM polls pl
-        WHERE pl.status_id = ANY((SELECT statuses FROM k)::bigint[]) AND pl.expires_at > now())
-    )) * 1000)::bigint)
+  'until', (SELECT floor(extract(epoch FROM min(mu.expires_at)) * 1000)::bigint FROM mutes mu
+    WHERE mu.account_id = ${viewer} AND mu.expires_at > now())
 ) AS versions`;
 }
 
@@ -144,9 +141,8 @@ export interface PageVersions {
   /** By status id, the viewer's choices in its poll (absent: none). */
   votes: Map<string, number[]>;
   /**
-   * When (ms since the epoch) the page may change with the clock alone: the
-   * first of its polls to close, or of the viewer's mutes to expire. Null:
-   * never.
+   * When (ms since the epoch, by PostgreSQL's clock) the viewer's first mute
+   * ends, which may show what it hid. Null: none will.
    */
   until: number | null;
 }
