@@ -36,6 +36,13 @@ export const DRAIN_MS = 10_000;
 /** After this, the process exits whatever is still pending. */
 const FORCE_EXIT_MS = 45_000;
 
+/**
+ * How long a fan-out waits at most for this process's streams to send the
+ * status first (streaming/dispatcher.ts, delivered): the home feeds are
+ * that much later at worst.
+ */
+const LIVE_FAN_OUT_WAIT_MS = 250;
+
 /** One line on stderr, as every startup failure is reported. */
 function complain(message: string) {
   process.stderr.write(`herd: ${message}\n`);
@@ -222,7 +229,15 @@ export async function main(options: MainOptions = {}): Promise<void> {
       poll: true,
     });
     await jobs.start();
-    await registerWorkers(jobs, { database: storage.database, media, config });
+    await registerWorkers(
+      jobs,
+      { database: storage.database, media, config },
+      // This process's streams (made below) first; a worker of its own has none.
+      {
+        beforeLiveFanOut: (id) =>
+          streaming?.delivered(id, LIVE_FAN_OUT_WAIT_MS) ?? Promise.resolve(),
+      },
+    );
     for (const [name, cron] of Object.entries(JOB_SCHEDULES)) await jobs.schedule(name, cron);
     // ActivityPub: Fedify's deliveries and incoming activities are jobs too.
     federation = createHerdFederation({ config, database: storage.database, logger, jobs });

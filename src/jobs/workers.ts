@@ -3,7 +3,12 @@ import type { Deps } from "../deps.ts";
 import { CARD_JOBS, DEFAULT_CARD_FETCH, type CardFetchSettings } from "../domain/cards/context.ts";
 import { cardJobHandlers } from "../domain/cards/jobs.ts";
 import { HERD_VERSION } from "../domain/instance/software.ts";
-import { FEED_JOBS, feedJobHandlers, TRIM_SCHEDULE } from "../domain/timelines/jobs.ts";
+import {
+  FEED_JOBS,
+  feedJobHandlers,
+  TRIM_SCHEDULE,
+  type FeedJobOptions,
+} from "../domain/timelines/jobs.ts";
 import { MEDIA_CLEANUP_SCHEDULE, MEDIA_JOBS } from "../domain/media/context.ts";
 import { mediaJobHandlers } from "../domain/media/jobs.ts";
 import { DEFAULT_REMOTE_FETCH, REMOTE_MEDIA_JOBS } from "../domain/media/remote-cache-context.ts";
@@ -40,12 +45,15 @@ export const JOB_SCHEDULES: Readonly<Record<string, string>> = {
 export async function registerWorkers(
   queue: JobRunner,
   deps: Pick<Deps, "database" | "media" | "config">,
-  /** Tests shorten the link preview fetch limits and name their own hosts. */
-  options: { cardFetch?: Partial<CardFetchSettings> } = {},
+  /**
+   * Tests shorten the link preview fetch limits and name their own hosts;
+   * main lets its streams go before a fan-out (FeedJobOptions).
+   */
+  options: { cardFetch?: Partial<CardFetchSettings> } & FeedJobOptions = {},
 ): Promise<void> {
   const urls = urlsFor(deps.config);
   const handlers = {
-    ...feedJobHandlers(deps.database.db),
+    ...feedJobHandlers(deps.database.db, { beforeLiveFanOut: options.beforeLiveFanOut }),
     ...mediaJobHandlers({
       db: deps.database.db,
       storage: deps.media,

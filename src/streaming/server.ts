@@ -57,6 +57,8 @@ export interface StreamingServer {
   start(): Promise<void>;
   /** Resolves once every event heard so far has been delivered (tests, benchmarks). */
   idle(): Promise<void>;
+  /** Resolves once the streams here have the new local status `statusId`, or after `maxMs` (dispatcher.ts). */
+  delivered(statusId: string, maxMs: number): Promise<void>;
   /** Ends every stream and stops hearing events; the pub/sub adapter is the caller's to close. */
   close(): void;
   stats(): { websockets: number; eventStreams: number; subscriptions: number };
@@ -114,6 +116,7 @@ export function createStreamingServer(options: StreamingOptions): StreamingServe
     },
 
     idle: () => dispatcher.idle(),
+    delivered: (statusId, maxMs) => dispatcher.delivered(statusId, maxMs),
 
     close() {
       unsubscribe?.();

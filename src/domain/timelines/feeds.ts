@@ -49,7 +49,7 @@ export async function onStatusCreated(
   if (status.local) {
     await emit(tx, { type: "feed.fan-out", status: homeStatusOf(status) });
   }
-  if (jobs) await jobs.send(FEED_JOBS.fanOut, { statusId: status.id }, { tx });
+  if (jobs) await jobs.send(FEED_JOBS.fanOut, { statusId: status.id, live: status.local }, { tx });
   else await fanOut(tx, status.id);
 }
 

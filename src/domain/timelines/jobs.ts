@@ -7,7 +7,10 @@ import { mergeIntoHome, mergeIntoList } from "./merge.ts";
 import { trimFeeds } from "./trim.ts";
 
 export const FEED_JOBS = {
-  /** { statusId }: deliver a new status to followers, lists and hashtag followers. */
+  /**
+   * { statusId, live? }: deliver a new status to followers, lists and
+   * hashtag followers; `live`: the streams were told of it first.
+   */
   fanOut: "feeds.fan-out",
   /** { accountId, targetAccountId }: merge a newly followed account into a home feed. */
   mergeHome: "feeds.merge-home",
@@ -28,10 +31,23 @@ function idField(data: unknown, key: string): string {
   return value;
 }
 
-export function feedJobHandlers(db: Db): Record<string, JobHandler> {
+export interface FeedJobOptions {
+  /**
+   * Awaited before the fan-out of a local status that live streams were
+   * told of first (`live` in the job's data): the process that also serves
+   * those streams lets them go first (streaming/dispatcher.ts, delivered).
+   */
+  beforeLiveFanOut?: (statusId: string) => Promise<void>;
+}
+
+export function feedJobHandlers(db: Db, options: FeedJobOptions = {}): Record<string, JobHandler> {
   return {
     [FEED_JOBS.fanOut]: async (data) => {
-      await fanOut(db, idField(data, "statusId"));
+      const statusId = idField(data, "statusId");
+      if ((data as { live?: unknown } | null)?.live === true) {
+        await options.beforeLiveFanOut?.(statusId);
+      }
+      await fanOut(db, statusId);
     },
     [FEED_JOBS.mergeHome]: async (data) => {
       const accountId = idField(data, "accountId");
