@@ -113,6 +113,9 @@ describe("notifiedCache", () => {
     expect([cache.get("p1"), cache.get("p2")]).toEqual(["one", undefined]);
     vi.advanceTimersByTime(8_000);
     expect(cache.get("p1")).toBeUndefined();
+    // Wrong before it could be kept: not kept.
+    expect(cache.begin()("p3", "three", { keys: [], until: performance.now() })).toBe(false);
+    expect(cache.get("p3")).toBeUndefined();
   });
 
   it("keeps and serves nothing while no connection listens", () => {

@@ -157,6 +157,10 @@ export function notifiedCache<V>(
         }
         const entrySize = options.size ?? 1;
         if (entrySize > maxSize || limits.maxEntries < 1) return false;
+        const now = performance.now();
+        const until = Math.min(now + limits.maxAgeMs, options.until ?? Infinity);
+        // Wrong already (a mute ended while it was read).
+        if (until <= now) return false;
         drop(key);
         while (
           entries.size > 0 &&
@@ -164,7 +168,6 @@ export function notifiedCache<V>(
         ) {
           drop(entries.keys().next().value!);
         }
-        const until = Math.min(performance.now() + limits.maxAgeMs, options.until ?? Infinity);
         entries.set(key, { value, keys: options.keys, size: entrySize, until });
         size += entrySize;
         for (const k of options.keys) {

@@ -21,6 +21,11 @@ export function idFloor(at: Date): string {
   return (BigInt(at.getTime()) << 16n).toString();
 }
 
+/** When id `id` was made (ms since the epoch), by the clock of whoever made it. */
+export function idTime(id: string): number {
+  return Number(BigInt(id) >> 16n);
+}
+
 /** True for a string that can be a 64-bit id (what a client may send us). */
 export function isId(value: string): boolean {
   return /^\d{1,19}$/.test(value) && BigInt(value) <= 9223372036854775807n;

@@ -46,6 +46,7 @@
 // and render, not five (bench/streaming.ts).
 import type { SQL } from "drizzle-orm";
 import type { Db } from "../db/database.ts";
+import { idTime } from "../lib/ids.ts";
 import type { DomainEvent, StatusFacts as EventFacts } from "../domain/events/types.ts";
 import type { Logger } from "../logger.ts";
 import type { Urls } from "../urls.ts";
@@ -78,7 +79,7 @@ export interface Dispatcher {
    * Resolves once the streams here have been sent the new local status
    * `statusId` (its `feed.fan-out` event), waiting for that event if it has
    * not come yet, or after `maxMs` at most; at once when no home stream is
-   * open here.
+   * open here, or when the status is older than `maxMs` (by its id).
    * The fan-out job waits on it (main.ts): on a small machine the 1,000
    * writes of the home feeds competed with the streams' check and sends,
    * and the streams are the live path (bench/streaming.ts: beyond the
@@ -358,7 +359,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       tail = tail
         .then(() => prepared)
         .then((deliveries) => {
-          for (const [sub, message] of deliveries) sub.send(message);
+          for (const [sub, message] of deliveries) {
+            try {
+              sub.send(message);
+            } catch (err) {
+              // One socket's failure must not stop the others, nor what follows.
+              logger.error("streaming: could not send an event", { err });
+            }
+          }
         });
     }
     const sent = batch.flatMap((e) => (e.type === "feed.fan-out" ? [e.status.id] : []));
@@ -381,6 +389,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await tail;
     },
     async delivered(statusId, maxMs) {
+      // A status older than the wait (a job retried or run after a restart)
+      // was sent long ago or never will be here.
+      if (Date.now() - idTime(statusId) > maxMs) return;
       if (!hub.any("home") || sentEarly.delete(statusId)) return;
       const entry = fanOutOf(statusId);
       let timer: NodeJS.Timeout | undefined;

@@ -104,6 +104,11 @@ export async function cachedPageJson(
   const work = render().then((page) => {
     const rendered: RenderedStatuses = { json: page.json, ids: page.ids };
     if (page.ids.length === 0) return { rendered, kept: false };
+    // Kept in a buffer of its own size: a small Buffer is a slice of a
+    // shared 8-64 KB block, which a cached slice would keep alive whole.
+    const json = Buffer.allocUnsafeSlow(page.json.length);
+    page.json.copy(json);
+    const own: RenderedStatuses = { json, ids: page.ids };
     const keys: string[] = [];
     if (viewerAccountId !== null) keys.push(`v:${viewerAccountId}`);
     for (const id of page.versions.statuses.keys()) keys.push(`s:${id}`);
@@ -113,12 +118,13 @@ export async function cachedPageJson(
     // away.
     const { until: muteEnds } = page.versions;
     const ends = [page.pollsUntil, muteEnds].filter((t) => t !== null);
-    const kept = store(key, rendered, {
+    const kept = store(key, own, {
       keys,
-      size: page.json.length + 64 * keys.length + key.length,
+      // The bytes, and about what the cache's indexes spend per key.
+      size: json.length + 160 * keys.length + 2 * key.length + 16 * page.ids.length,
       until: ends.length === 0 ? undefined : performance.now() + (Math.min(...ends) - Date.now()),
     });
-    return { rendered, kept };
+    return { rendered: kept ? own : rendered, kept };
   });
   const shared = work.then(
     (r) => (r.kept ? r.rendered : null),
