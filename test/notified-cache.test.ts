@@ -5,24 +5,9 @@
 // (test/page-cache.test.ts) test it against a real database.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { changedKeys, notifiedCache } from "../src/db/notified-cache.ts";
-import type { PoolNotifications } from "../src/db/pool-notifications.ts";
+import { fakeNotifications } from "./kit/fake-notifications.ts";
 
-function fakeSource() {
-  let listening = 1;
-  const fns: ((p: string | null) => void)[] = [];
-  const source: PoolNotifications = {
-    listening: () => listening,
-    subscribe(fn) {
-      fns.push(fn);
-      return () => undefined;
-    },
-  };
-  return {
-    source,
-    say: (p: string | null) => fns.forEach((fn) => fn(p)),
-    setListening: (n: number) => (listening = n),
-  };
-}
+const fakeSource = fakeNotifications;
 
 afterEach(() => vi.useRealTimers());
 

@@ -7,7 +7,7 @@ import pg from "pg";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { poolListener } from "../src/db/pool-notifications.ts";
-import type { PoolNotifications } from "../src/db/pool-notifications.ts";
+import { fakeNotifications } from "./kit/fake-notifications.ts";
 import { tokenCacheOf, type CachedToken } from "../src/domain/oauth/token-cache.ts";
 import { createTestInstance, type TestInstance } from "./kit/instance.ts";
 import { makeUser, tokenFor } from "./kit/fixtures.ts";
@@ -221,20 +221,8 @@ describe("a table truncated", () => {
 
 describe("tokenCacheOf", () => {
   function fakeSource() {
-    let listening = 1;
-    const fns: ((p: string | null) => void)[] = [];
-    const source: PoolNotifications = {
-      listening: () => listening,
-      subscribe(fn) {
-        fns.push(fn);
-        return () => undefined;
-      },
-    };
-    return {
-      database: { authChanges: source },
-      say: (p: string | null) => fns.forEach((fn) => fn(p)),
-      setListening: (n: number) => (listening = n),
-    };
+    const fake = fakeNotifications();
+    return { ...fake, database: { authChanges: fake.source } };
   }
   const entry = (tokenId: string, userId: string): CachedToken => ({
     auth: {

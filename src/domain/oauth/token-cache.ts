@@ -5,8 +5,9 @@
 // ~830 → ~640 µs per request; 740–850 → 1,170–1,190 requests a second).
 //
 // Never stale for this process's own writes, stale for milliseconds for
-// other processes' (db/notified-cache.ts): the database tells of every change to a token, its
-// application, its user or the user's account (migration 0151's triggers,
+// other processes' (db/notified-cache.ts): the database tells of every
+// change to a token, its application, its user or the user's account
+// (migration 0151's triggers,
 // whatever code or process wrote it) on `herd_auth`, which every connection
 // of the pool listens to (db/pool-notifications.ts), and a connection hears
 // its own notifications before its write returns. An entry is dropped on

@@ -22,6 +22,7 @@
 // Only pages that show something are kept: "not found" depends on rows the
 // page does not name.
 import type { Database } from "../../db/database.ts";
+import type { Deps } from "../../deps.ts";
 import { notifiedCache, type NotifiedCache } from "../../db/notified-cache.ts";
 import type { Urls } from "../../urls.ts";
 import { renderPageJson, type RenderedStatuses } from "./status-json.ts";
@@ -74,20 +75,20 @@ function cacheOf(database: Database, megabytes: number): PageCache | null {
 type Arrange = { key: string; ids: (ids: string[]) => string[] };
 
 /**
- * renderPageJson through the cache of `database` (PAGE_CACHE_MB megabytes;
- * 0: none). `arrange.key` names what decides the page besides `statement`,
+ * renderPageJson through the cache of `deps.database` (PAGE_CACHE_MB
+ * megabytes; 0: none). `arrange.key` names what decides the page besides `statement`,
  * `values` and the viewer (the arrangement of its ids).
  */
 export async function cachedPageJson(
-  database: Database,
-  megabytes: number,
+  deps: Pick<Deps, "database" | "config">,
   statement: IdsStatement,
   values: Record<string, unknown>,
   viewerAccountId: string | null,
   urls: Urls,
   arrange: Arrange = { key: "", ids: (ids) => ids },
 ): Promise<RenderedStatuses> {
-  const cache = cacheOf(database, megabytes);
+  const { database } = deps;
+  const cache = cacheOf(database, deps.config.pageCacheMb);
   const render = () =>
     renderPageJson(database.db, statement, values, viewerAccountId, urls, arrange.ids);
   if (cache === null) return render();

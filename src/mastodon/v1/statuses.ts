@@ -163,10 +163,8 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
     if (!isId(id)) throw notFoundError();
     // requireStatus's rule and the rendering in one round trip, or none
     // when this process has it already.
-    const { database, config } = c.var.deps;
     const page = await cachedPageJson(
-      database,
-      config.pageCacheMb,
+      c.var.deps,
       viewerId === null ? VISIBLE_STATUS.visitor : VISIBLE_STATUS.viewer,
       { id },
       viewerId,

@@ -129,10 +129,8 @@ export function registerTimelinesRoutes(app: Hono<HerdEnv>): void {
     const q = pageQuery(await params(c), 20, 40);
     // The page's ids (homeTimelineIds's rule) and their rendering in one
     // round trip, or none when this process has the page already.
-    const { database, config } = c.var.deps;
     const page = await cachedPageJson(
-      database,
-      config.pageCacheMb,
+      c.var.deps,
       HOME_PAGE[homePageOrder(q)],
       homePageValues(account.id, q),
       account.id,
