@@ -10,12 +10,14 @@ import { grants } from "../domain/oauth/scopes.ts";
 import { tokenCacheOf } from "../domain/oauth/token-cache.ts";
 import type { AccountRow, UserRow } from "../db/schema/index.ts";
 import { ApiError } from "./errors.ts";
+import { requestHeader } from "./fast-headers.ts";
+import { frontOf } from "./front.ts";
 import { params } from "./params.ts";
 import type { HerdEnv } from "./env.ts";
 
 /** The bearer token of a request: `Authorization: Bearer`, or `access_token` in the query. */
 export function bearerToken(c: Context<HerdEnv>): string | null {
-  const header = c.req.header("authorization");
+  const header = requestHeader(c, "authorization");
   if (header) {
     const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (m) return m[1] ?? null;
@@ -54,6 +56,8 @@ export const resolveToken: MiddlewareHandler<HerdEnv> = async (c, next) => {
     const check = await authenticateToken(database.db, token, tokenCacheOf(database), true);
     if (check.ok) {
       c.set("token", { kind: "valid", auth: check.auth });
+      // For the request's log line.
+      if (check.auth.account) frontOf(c).accountId = check.auth.account.id;
       // Use is recorded at most once a minute, without a write on other requests.
       if (check.touch) touchToken(database.db, check.auth.token.id).catch(() => undefined);
     } else {

@@ -4,6 +4,7 @@
 import { BlockList, isIP } from "node:net";
 import type { Context } from "hono";
 import type { HerdEnv } from "./env.ts";
+import { requestHeader } from "./fast-headers.ts";
 
 let trusted: BlockList | null = null;
 
@@ -69,14 +70,14 @@ function peerAddress(c: Context<HerdEnv>): string | null {
 export function clientIp(c: Context<HerdEnv>): string {
   const peer = peerAddress(c);
   if (peer && !isTrustedProxy(peer)) return peer;
-  const chain = (c.req.header("x-forwarded-for") ?? "")
+  const chain = (requestHeader(c, "x-forwarded-for") ?? "")
     .split(",")
     .map((part) => normalizeIp(part))
     .filter((ip): ip is string => ip !== null);
   for (let i = chain.length - 1; i >= 0; i--) {
     if (!isTrustedProxy(chain[i]!)) return chain[i]!;
   }
-  return chain[0] ?? normalizeIp(c.req.header("x-real-ip")) ?? peer ?? "unknown";
+  return chain[0] ?? normalizeIp(requestHeader(c, "x-real-ip")) ?? peer ?? "unknown";
 }
 
 /** The /64 network of an IPv6 address (one subscriber), written as `a:b:c:d::/64`. */

@@ -95,6 +95,9 @@ export function createStreamingServer(options: StreamingOptions): StreamingServe
   return {
     fetch(next) {
       return (request, ...rest) => {
+        // Every request of the process passes here: a URL is parsed only
+        // for the streaming API's own.
+        if (!request.url.includes("/api/v1/streaming")) return next(request, ...rest);
         const url = new URL(request.url);
         if (!isStreamingPath(url.pathname)) return next(request, ...rest);
         return eventStreams.handle(request, url);

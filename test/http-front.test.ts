@@ -1,0 +1,251 @@
+// The front (src/http/front.ts) as a client meets it over a real Node
+// listener, where it sets headers on the ServerResponse and /health never
+// enters Hono, and in process (app.request), where it adds them to the
+// Response: the same headers either way, each route's own headers winning,
+// one log line per request.
+import http, { type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { createApp } from "../src/app.ts";
+import type { Logger } from "../src/logger.ts";
+import { makeUser } from "./kit/fixtures.ts";
+import { createTestInstance } from "./kit/instance.ts";
+
+const t = await createTestInstance();
+
+const logs: { msg: string; fields: Record<string, unknown> }[] = [];
+const capture: Logger = {
+  debug: () => undefined,
+  info: (msg, fields = {}) => void logs.push({ msg, fields }),
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => capture,
+};
+const app = createApp({ ...t.deps, logger: capture }, { rateStore: t.rateStore });
+const server = await new Promise<Server>((resolve) => {
+  const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
+    resolve(s as Server),
+  ) as Server;
+});
+const { port } = server.address() as AddressInfo;
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A request over the listener, as a client sends it. */
+function overNode(
+  path: string,
+  init: { method?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: init.method ?? "GET",
+        headers: { host: "herd.test", ...init.headers },
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (chunk: string) => (body += chunk));
+        res.on("end", () => {
+          const headers: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) {
+            headers[k] = Array.isArray(v) ? v.join(", ") : String(v);
+          }
+          resolve({ status: res.statusCode ?? 0, headers, body });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The same request in process. */
+async function inProcess(
+  path: string,
+  init: { method?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
+  const res = await app.request(`https://herd.test${path}`, {
+    method: init.method ?? "GET",
+    headers: init.headers ?? {},
+  });
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => (headers[k] = v));
+  return { status: res.status, headers, body: init.method === "HEAD" ? "" : await res.text() };
+}
+
+const FRONT = [
+  "x-request-id",
+  "access-control-allow-origin",
+  "access-control-expose-headers",
+  "x-content-type-options",
+  "cache-control",
+  "content-type",
+  "link",
+];
+/** The headers the front and the routes decide, the request id's shape only. */
+function decided(a: Answer): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const name of FRONT) out[name] = a.headers[name];
+  if (out["x-request-id"]) out["x-request-id"] = out["x-request-id"].replace(/[0-9a-f]/g, "h");
+  return out;
+}
+
+beforeEach(() => {
+  logs.length = 0;
+  t.rateStore.clear();
+});
+
+describe("the front over Node", () => {
+  it("answers /health with its headers and a log line", async () => {
+    const res = await overNode("/health");
+    expect(res.status).toBe(200);
+    expect(res.body).toBe("OK");
+    expect(res.headers["content-type"]).toBe("text/plain; charset=UTF-8");
+    expect(res.headers["content-length"]).toBe("2");
+    expect(res.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers["access-control-allow-origin"]).toBe("*");
+    expect(res.headers["x-content-type-options"]).toBe("nosniff");
+    expect(res.headers["cache-control"]).toBeUndefined();
+    expect(logs).toHaveLength(1);
+    expect(logs[0]!.fields).toMatchObject({
+      requestId: res.headers["x-request-id"],
+      method: "GET",
+      path: "/health",
+      status: 200,
+    });
+  });
+
+  it("answers HEAD /health without a body", async () => {
+    const res = await overNode("/health", { method: "HEAD" });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe("");
+    expect(res.headers["content-length"]).toBe("2");
+  });
+
+  it("keeps a proxy's request id, cleaned as Rails does", async () => {
+    const res = await overNode("/health", { headers: { "x-request-id": "abc def<>@-_1" } });
+    expect(res.headers["x-request-id"]).toBe("abcdef@-_1");
+    const api = await overNode("/api/v1/nope", { headers: { "x-request-id": "r-42" } });
+    expect(api.headers["x-request-id"]).toBe("r-42");
+    expect(logs.map((l) => l.fields.requestId)).toEqual(["abcdef@-_1", "r-42"]);
+  });
+
+  it("gives API answers CORS, nosniff and private, no-store; a route's own Cache-Control wins", async () => {
+    const missing = await overNode("/api/v1/nope");
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body)).toEqual({ error: "Record not found" });
+    expect(missing.headers["access-control-allow-origin"]).toBe("*");
+    expect(missing.headers["access-control-expose-headers"]).toContain("Link");
+    expect(missing.headers["x-content-type-options"]).toBe("nosniff");
+    expect(missing.headers["cache-control"]).toBe("private, no-store");
+    const instance = await overNode("/api/v1/instance");
+    expect(instance.status).toBe(200);
+    expect(instance.headers["cache-control"]).toMatch(/^public, max-age=\d+$/);
+    expect(instance.headers["access-control-allow-origin"]).toBe("*");
+  });
+
+  it("answers preflights through CORS, with the request id", async () => {
+    const res = await overNode("/api/v1/statuses", {
+      method: "OPTIONS",
+      headers: { origin: "https://elk.zone", "access-control-request-method": "POST" },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers["access-control-allow-origin"]).toBe("*");
+    expect(res.headers["access-control-allow-methods"]).toContain("POST");
+    expect(res.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it("opens no CORS on web pages", async () => {
+    const res = await overNode("/auth/sign_in");
+    expect(res.status).toBe(200);
+    expect(res.headers["access-control-allow-origin"]).toBeUndefined();
+    expect(res.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it("names the account of a valid token in the log line, and no one else's", async () => {
+    const { token, account } = await makeUser(t);
+    const res = await overNode("/api/v1/accounts/verify_credentials", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    const bad = await overNode("/api/v1/accounts/verify_credentials", {
+      headers: { authorization: "Bearer nope" },
+    });
+    expect(bad.status).toBe(401);
+    expect(logs.map((l) => [l.fields.status, l.fields.accountId])).toEqual([
+      [200, account.id],
+      [401, undefined],
+    ]);
+  });
+
+  it("sends a timeline page's Link header with its JSON", async () => {
+    const { token } = await makeUser(t);
+    for (const text of ["one", "two", "three"]) {
+      const posted = await t.request("/api/v1/statuses", { token, form: { status: text } });
+      expect(posted.status).toBe(200);
+    }
+    const res = await overNode("/api/v1/timelines/home?limit=2&local=true", {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers["content-type"]).toMatch(/^application\/json/);
+    expect((JSON.parse(res.body) as { content: string }[]).map((s) => s.content)).toEqual([
+      "<p>three</p>",
+      "<p>two</p>",
+    ]);
+    expect(res.headers.link).toMatch(
+      /^<https:\/\/herd\.test\/api\/v1\/timelines\/home\?limit=2&local=true&max_id=\d+>; rel="next", <https:\/\/herd\.test\/api\/v1\/timelines\/home\?limit=2&local=true&min_id=\d+>; rel="prev"$/,
+    );
+    expect(res.headers["cache-control"]).toBe("private, no-store");
+    expect(res.headers["access-control-allow-origin"]).toBe("*");
+  });
+});
+
+describe("the front in process", () => {
+  it("decides the same headers as over Node", async () => {
+    const { token } = await makeUser(t);
+    await t.request("/api/v1/statuses", { token, form: { status: "hello" } });
+    const auth = { authorization: `Bearer ${token}` };
+    const cases: [string, { method?: string; headers?: Record<string, string> }][] = [
+      ["/health", {}],
+      ["/api/v1/nope", {}],
+      ["/api/v1/instance", {}],
+      ["/api/v1/timelines/home?limit=1", { headers: auth }],
+      ["/api/v1/accounts/verify_credentials", { headers: { authorization: "Bearer nope" } }],
+      [
+        "/api/v1/statuses",
+        {
+          method: "OPTIONS",
+          headers: { origin: "https://elk.zone", "access-control-request-method": "POST" },
+        },
+      ],
+      ["/auth/sign_in", {}],
+      ["/.well-known/nodeinfo", {}],
+    ];
+    for (const [path, init] of cases) {
+      const node = await overNode(path, init);
+      const local = await inProcess(path, init);
+      expect([path, local.status], path).toEqual([path, node.status]);
+      expect(decided(local), path).toEqual(decided(node));
+    }
+  });
+
+  it("answers HEAD /health without a body", async () => {
+    const res = await app.request("https://herd.test/health", { method: "HEAD" });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("");
+  });
+});
