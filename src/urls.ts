@@ -19,9 +19,21 @@ export interface Urls {
   streaming: string;
 }
 
-export function urlsFor(
-  config: Pick<Config, "protocol" | "webDomain" | "streamingApiBaseUrl" | "media">,
-): Urls {
+type UrlConfig = Pick<Config, "protocol" | "webDomain" | "streamingApiBaseUrl" | "media">;
+
+/** One Urls per configuration (routes ask for it several times a request). */
+const made = new WeakMap<UrlConfig, Urls>();
+
+export function urlsFor(config: UrlConfig): Urls {
+  let urls = made.get(config);
+  if (!urls) {
+    urls = makeUrls(config);
+    made.set(config, urls);
+  }
+  return urls;
+}
+
+function makeUrls(config: UrlConfig): Urls {
   const base = `${config.protocol}//${config.webDomain}`;
   const mediaBase = config.media.s3?.publicUrl ?? `${base}/system`;
   return {

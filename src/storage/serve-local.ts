@@ -50,7 +50,7 @@ function parseRange(header: string, size: number): { start: number; end: number 
 }
 
 async function serve(c: Context<HerdEnv>) {
-  const { config } = c.var.deps;
+  const { config } = c.get("deps");
   const key = keyOf(new URL(c.req.url).pathname);
   if (config.media.s3 || key === null) return respondWithError(c, 404, "Record not found");
   const file = localPath(localMediaRoot(config), key);

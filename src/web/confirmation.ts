@@ -45,7 +45,7 @@ function page(
 
 export function registerConfirmationRoutes(app: Hono<HerdEnv>): void {
   app.get("/auth/confirmation", async (c) => {
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const siteTitle = await getSetting(db, "site_title");
     const result = await confirmByToken(db, c.req.query("confirmation_token") ?? "");
     c.header("Cache-Control", "no-store");

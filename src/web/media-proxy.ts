@@ -23,7 +23,7 @@ export function registerMediaProxyRoutes(app: Hono<HerdEnv>): void {
   const pending: PendingDownloads = new Map();
 
   const show = async (c: Context<HerdEnv>) => {
-    const { config, database, media, jobs } = c.var.deps;
+    const { config, database, media, jobs } = c.get("deps");
     const urls = urlsFor(config);
     const ctx: RemoteCacheContext = {
       db: database.db,

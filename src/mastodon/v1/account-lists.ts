@@ -10,7 +10,7 @@ import { serializeList } from "../entities/list.ts";
 export function registerAccountListsRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/accounts/:id{[0-9]+}/lists", async (c) => {
     const { account } = requireUser(c, "read", "read:lists");
-    const rows = await listsIncluding(c.var.deps.database.db, account.id, c.req.param("id"));
+    const rows = await listsIncluding(c.get("deps").database.db, account.id, c.req.param("id"));
     return c.json(rows.map(serializeList));
   });
 }

@@ -20,7 +20,7 @@ export function registerAccountStatusesRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/accounts/:id{[0-9]+}/statuses", async (c) => {
     const auth = authorizeIfGotToken(c, "read", "read:statuses");
     const viewerId = auth?.account?.id ?? null;
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const account = await loadAccount(db, c.req.param("id"));
     if (!account) throw notFoundError();
     const p = await params(c);

@@ -49,7 +49,7 @@ export async function answerCredentialAccount(
   account: AccountRow,
   user: UserRow,
 ) {
-  const db = c.var.deps.database.db;
+  const db = c.get("deps").database.db;
   const [view, followRequests] = await Promise.all([
     loadAccount(db, account.id),
     countFollowRequests(db, account.id, FOLLOW_REQUESTS_COUNT_LIMIT),

@@ -30,7 +30,7 @@ import {
 } from "./graph-common.ts";
 
 async function requireAccount(c: Context<HerdEnv>): Promise<void> {
-  const account = await loadAccount(c.var.deps.database.db, c.req.param("id") ?? "");
+  const account = await loadAccount(c.get("deps").database.db, c.req.param("id") ?? "");
   if (!account) throw notFoundError();
 }
 
@@ -46,7 +46,7 @@ export function registerAccountRelationsRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/accounts/relationships", async (c) => {
     const { account: viewer } = requireUser(c, "read", "read:follows");
     const p = await params(c);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const withSuspended = truthy(p.with_suspended);
     const found = (await loadAccounts(db, idsParam(p.id))).filter(
       (a) => withSuspended || !a.suspendedAt,
@@ -62,7 +62,7 @@ export function registerAccountRelationsRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/accounts/#familiar_followers
   app.get("/api/v1/accounts/familiar_followers", async (c) => {
     const { account: viewer } = requireUser(c, "read", "read:follows");
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const found = (await loadAccounts(db, idsParam((await params(c)).id))).filter(
       (a) => !a.suspendedAt,
     );
@@ -88,7 +88,7 @@ export function registerAccountRelationsRoutes(app: Hono<HerdEnv>): void {
   ] as const) {
     app.get(`/api/v1/accounts/:id{[0-9]+}/${path}`, async (c) => {
       const auth = authorizeIfGotToken(c, "read", "read:accounts");
-      const db = c.var.deps.database.db;
+      const db = c.get("deps").database.db;
       const owner = await loadAccount(db, c.req.param("id"));
       if (!owner) throw notFoundError();
       const q = pageQuery(await params(c), ACCOUNTS_LIMIT, ACCOUNTS_LIMIT * 2);
@@ -131,7 +131,7 @@ export function registerAccountRelationsRoutes(app: Hono<HerdEnv>): void {
       const { account: viewer } = requireUser(c, "follow", "write", "write:follows");
       await params(c);
       const target = await pathAccount(c);
-      await run(c.var.deps.database.db, viewer.id, target.id);
+      await run(c.get("deps").database.db, viewer.id, target.id);
       return answerRelationship(c, viewer.id, target.id);
     });
   }
@@ -145,7 +145,7 @@ export function registerAccountRelationsRoutes(app: Hono<HerdEnv>): void {
     if (comment === undefined && p.comment !== undefined && p.comment !== null) {
       throw new ApiError(422, "Validation failed: Comment is invalid");
     }
-    await setAccountNote(c.var.deps.database.db, viewer.id, target.id, comment);
+    await setAccountNote(c.get("deps").database.db, viewer.id, target.id, comment);
     return answerRelationship(c, viewer.id, target.id);
   });
 

@@ -84,7 +84,7 @@ export function registerAccountsRoutes(app: Hono<HerdEnv>): void {
       // Mastodon raises Mastodon::ValidationError, answered as a bare 422.
       throw new ApiError(422, `Too many ids: at most ${DEFAULT_ACCOUNTS_LIMIT} accounts at once`);
     }
-    const list = await loadAccounts(c.var.deps.database.db, ids, { visibleOnly: true });
+    const list = await loadAccounts(c.get("deps").database.db, ids, { visibleOnly: true });
     const urls = urlsOf(c);
     return c.json(list.map((a) => serializeAccount(a, urls)));
   });
@@ -130,7 +130,7 @@ export function registerAccountsRoutes(app: Hono<HerdEnv>): void {
   // and unapproved accounts are 404; suspended ones are shown as suspended.
   app.get("/api/v1/accounts/:id{[0-9]+}", async (c) => {
     authorizeIfGotToken(c, "read", "read:accounts");
-    const account = await loadAccount(c.var.deps.database.db, c.req.param("id"), {
+    const account = await loadAccount(c.get("deps").database.db, c.req.param("id"), {
       visibleOnly: true,
     });
     if (!account) throw notFoundError();

@@ -20,7 +20,7 @@ export function registerBlocksRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/blocks", async (c) => {
     const { account } = requireUser(c, "follow", "read", "read:blocks");
     const q = pageQuery(await params(c), ACCOUNTS_LIMIT, ACCOUNTS_LIMIT * 2);
-    return answerAccountPage(c, await blockedAccounts(c.var.deps.database.db, account.id, q));
+    return answerAccountPage(c, await blockedAccounts(c.get("deps").database.db, account.id, q));
   });
 
   for (const [path, run] of [
@@ -31,7 +31,7 @@ export function registerBlocksRoutes(app: Hono<HerdEnv>): void {
       const { account } = requireUser(c, "follow", "write", "write:blocks");
       await params(c);
       const target = await pathAccount(c);
-      await run(c.var.deps.database.db, account.id, target.id);
+      await run(c.get("deps").database.db, account.id, target.id);
       return answerRelationship(c, account.id, target.id);
     });
   }

@@ -22,7 +22,7 @@ export function registerConversationsRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/conversations", async (c) => {
     const { account } = requireUser(c, "read", "read:statuses");
     const page = pageQuery(await params(c), 20, 40);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const rows = await listConversations(db, account.id, page);
     setPageLinks(c, ["limit"], {
       next: rows.length === page.limit ? (rows[rows.length - 1]?.lastStatusId ?? null) : null,
@@ -34,7 +34,7 @@ export function registerConversationsRoutes(app: Hono<HerdEnv>): void {
   app.post("/api/v1/conversations/:id/read", async (c) => {
     const { account } = requireUser(c, ...WRITE);
     await params(c); // a malformed body is a 400, as in Rails
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const row = await markConversationRead(db, account.id, c.req.param("id"));
     const [entity] = await renderConversations(db, [row], account.id, urlsOf(c));
     return c.json(entity);
@@ -43,7 +43,7 @@ export function registerConversationsRoutes(app: Hono<HerdEnv>): void {
   app.delete("/api/v1/conversations/:id", async (c) => {
     const { account } = requireUser(c, ...WRITE);
     await params(c);
-    await removeConversation(c.var.deps.database.db, account.id, c.req.param("id"));
+    await removeConversation(c.get("deps").database.db, account.id, c.req.param("id"));
     return c.json({});
   });
 }

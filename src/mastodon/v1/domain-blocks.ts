@@ -23,7 +23,7 @@ export function registerDomainBlocksRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/domain_blocks", async (c) => {
     const { account } = requireUser(c, "follow", "read", "read:blocks");
     const q = pageQuery(await params(c), BLOCK_LIMIT, BLOCK_LIMIT * 2);
-    const page = await blockedDomains(c.var.deps.database.db, account.id, q);
+    const page = await blockedDomains(c.get("deps").database.db, account.id, q);
     setPageLinks(c, page);
     return c.json(page.items.map((b) => b.domain));
   });
@@ -31,14 +31,14 @@ export function registerDomainBlocksRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/domain_blocks/#block
   app.post("/api/v1/domain_blocks", async (c) => {
     const { account } = requireUser(c, "follow", "write", "write:blocks");
-    await blockDomain(c.var.deps.database.db, account.id, await domainParam(c));
+    await blockDomain(c.get("deps").database.db, account.id, await domainParam(c));
     return c.json({});
   });
 
   // https://docs.joinmastodon.org/methods/domain_blocks/#unblock
   app.delete("/api/v1/domain_blocks", async (c) => {
     const { account } = requireUser(c, "follow", "write", "write:blocks");
-    await unblockDomain(c.var.deps.database.db, account.id, await domainParam(c));
+    await unblockDomain(c.get("deps").database.db, account.id, await domainParam(c));
     return c.json({});
   });
 }

@@ -28,14 +28,14 @@ export function registerEndorsementsRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/endorsements", async (c) => {
     const { account } = requireUser(c, "read", "read:accounts");
     const q = pageQuery(await params(c), ACCOUNTS_LIMIT, ACCOUNTS_LIMIT * 2);
-    return answerAccountPage(c, await endorsedAccounts(c.var.deps.database.db, account.id, q));
+    return answerAccountPage(c, await endorsedAccounts(c.get("deps").database.db, account.id, q));
   });
 
   // https://docs.joinmastodon.org/methods/accounts/#endorsements: public;
   // nothing for a suspended account.
   app.get("/api/v1/accounts/:id{[0-9]+}/endorsements", async (c) => {
     authorizeIfGotToken(c, "read", "read:accounts");
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const owner = await loadAccount(db, c.req.param("id"));
     if (!owner) throw notFoundError();
     const q = pageQuery(await params(c), ACCOUNTS_LIMIT, ACCOUNTS_LIMIT * 2);
@@ -55,7 +55,7 @@ export function registerEndorsementsRoutes(app: Hono<HerdEnv>): void {
       const { account } = requireUser(c, "write", "write:accounts");
       await params(c);
       const target = await pathAccount(c);
-      await run(c.var.deps.database.db, account.id, target.id);
+      await run(c.get("deps").database.db, account.id, target.id);
       return answerRelationship(c, account.id, target.id);
     });
   }

@@ -22,7 +22,7 @@ export function registerFeaturedTagsRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/featured_tags/#get
   app.get("/api/v1/featured_tags", async (c) => {
     const { account } = requireUser(c, "read", "read:accounts");
-    const list = await listFeaturedTags(c.var.deps.database.db, account.id);
+    const list = await listFeaturedTags(c.get("deps").database.db, account.id);
     const urls = urlsOf(c);
     return c.json(list.map((t) => serializeFeaturedTag(t, account, urls)));
   });
@@ -30,7 +30,7 @@ export function registerFeaturedTagsRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/featured_tags/#suggestions
   app.get("/api/v1/featured_tags/suggestions", async (c) => {
     const { account } = requireUser(c, "read", "read:accounts");
-    const list = await suggestedTags(c.var.deps.database.db, account.id);
+    const list = await suggestedTags(c.get("deps").database.db, account.id);
     const urls = urlsOf(c);
     return c.json(list.map((t) => serializeTag(t, urls, true)));
   });
@@ -39,7 +39,7 @@ export function registerFeaturedTagsRoutes(app: Hono<HerdEnv>): void {
   app.post("/api/v1/featured_tags", async (c) => {
     const { account } = requireUser(c, "write", "write:accounts");
     const name = scalar((await params(c)).name) ?? "";
-    const featured = await featureTagNamed(c.var.deps.database.db, account.id, name);
+    const featured = await featureTagNamed(c.get("deps").database.db, account.id, name);
     return c.json(serializeFeaturedTag(featured, account, urlsOf(c)));
   });
 
@@ -49,14 +49,14 @@ export function registerFeaturedTagsRoutes(app: Hono<HerdEnv>): void {
     await params(c);
     const id = c.req.param("id");
     if (!isId(id)) throw notFoundError();
-    await unfeatureTag(c.var.deps.database.db, account.id, id);
+    await unfeatureTag(c.get("deps").database.db, account.id, id);
     return c.json({});
   });
 
   // https://docs.joinmastodon.org/methods/accounts/#featured_tags: public,
   // without a scope check, nothing for a suspended account.
   app.get("/api/v1/accounts/:id{[0-9]+}/featured_tags", async (c) => {
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const owner = await loadAccount(db, c.req.param("id"));
     if (!owner) throw notFoundError();
     const list = owner.suspendedAt ? [] : await listFeaturedTags(db, owner.id);

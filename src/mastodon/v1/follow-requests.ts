@@ -23,7 +23,10 @@ export function registerFollowRequestsRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/follow_requests", async (c) => {
     const { account } = requireUser(c, "follow", "read", "read:follows");
     const q = pageQuery(await params(c), ACCOUNTS_LIMIT, ACCOUNTS_LIMIT * 2);
-    return answerAccountPage(c, await pendingFollowRequests(c.var.deps.database.db, account.id, q));
+    return answerAccountPage(
+      c,
+      await pendingFollowRequests(c.get("deps").database.db, account.id, q),
+    );
   });
 
   // https://docs.joinmastodon.org/methods/follow_requests/#accept, #reject
@@ -36,10 +39,10 @@ export function registerFollowRequestsRoutes(app: Hono<HerdEnv>): void {
     app.post(`/api/v1/follow_requests/:id{[0-9]+}/${path}`, async (c) => {
       const { account } = requireUser(c, "follow", "write", "write:follows");
       await params(c);
-      const db = c.var.deps.database.db;
+      const db = c.get("deps").database.db;
       const requester = await loadAccount(db, c.req.param("id"));
       if (!requester) throw notFoundError();
-      await run(db, account.id, requester.id, c.var.deps.jobs);
+      await run(db, account.id, requester.id, c.get("deps").jobs);
       return answerRelationship(c, account.id, requester.id);
     });
   }

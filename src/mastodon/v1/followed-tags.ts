@@ -18,7 +18,7 @@ export function registerFollowedTagsRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/followed_tags", async (c) => {
     const { account } = requireUser(c, "follow", "read", "read:follows");
     const q = pageQuery(await params(c), TAGS_LIMIT, TAGS_LIMIT * 2);
-    const page = await followedTags(c.var.deps.database.db, account.id, q);
+    const page = await followedTags(c.get("deps").database.db, account.id, q);
     const urls = urlsOf(c);
     setPageLinks(c, page);
     return c.json(page.items.map((i) => serializeTag(i.tag, urls, true)));

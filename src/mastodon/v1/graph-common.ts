@@ -22,7 +22,7 @@ export const ACCOUNTS_LIMIT = 40;
  * approved, are 404.
  */
 export async function pathAccount(c: Context<HerdEnv>): Promise<AccountWithUser> {
-  const account = await loadAccount(c.var.deps.database.db, c.req.param("id") ?? "", {
+  const account = await loadAccount(c.get("deps").database.db, c.req.param("id") ?? "", {
     visibleOnly: true,
   });
   if (!account) throw notFoundError();
@@ -31,7 +31,7 @@ export async function pathAccount(c: Context<HerdEnv>): Promise<AccountWithUser>
 
 /** Answers the Relationship of `viewerId` with `accountId`. */
 export async function answerRelationship(c: Context<HerdEnv>, viewerId: string, accountId: string) {
-  const [view] = await loadRelationships(c.var.deps.database.db, viewerId, [accountId]);
+  const [view] = await loadRelationships(c.get("deps").database.db, viewerId, [accountId]);
   if (!view) throw notFoundError();
   return c.json(serializeRelationship(view));
 }
@@ -42,7 +42,7 @@ export async function pageAccounts(
   page: Page<ListedAccount>,
 ): Promise<Account[]> {
   const views = await loadAccountViews(
-    c.var.deps.database.db,
+    c.get("deps").database.db,
     page.items.map((i) => i.accountId),
   );
   const urls = urlsOf(c);

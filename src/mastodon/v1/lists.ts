@@ -44,21 +44,21 @@ export function registerListsRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/lists/#get
   app.get("/api/v1/lists", async (c) => {
     const { account } = requireUser(c, ...READ);
-    const rows = await listsOf(c.var.deps.database.db, account.id);
+    const rows = await listsOf(c.get("deps").database.db, account.id);
     return c.json(rows.map(serializeList));
   });
 
   // https://docs.joinmastodon.org/methods/lists/#create
   app.post("/api/v1/lists", async (c) => {
     const { account } = requireUser(c, ...WRITE);
-    const list = await createList(c.var.deps.database.db, account.id, await listInput(c));
+    const list = await createList(c.get("deps").database.db, account.id, await listInput(c));
     return c.json(serializeList(list));
   });
 
   // https://docs.joinmastodon.org/methods/lists/#get-one
   app.get("/api/v1/lists/:id", async (c) => {
     const { account } = requireUser(c, ...READ);
-    const list = await ownList(c.var.deps.database.db, account.id, c.req.param("id"));
+    const list = await ownList(c.get("deps").database.db, account.id, c.req.param("id"));
     return c.json(serializeList(list));
   });
 
@@ -66,7 +66,7 @@ export function registerListsRoutes(app: Hono<HerdEnv>): void {
   for (const method of ["put", "patch"] as const) {
     app[method]("/api/v1/lists/:id", async (c) => {
       const { account } = requireUser(c, ...WRITE);
-      const db = c.var.deps.database.db;
+      const db = c.get("deps").database.db;
       const list = await updateList(db, account.id, c.req.param("id"), await listInput(c));
       return c.json(serializeList(list));
     });
@@ -75,7 +75,7 @@ export function registerListsRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/lists/#delete
   app.delete("/api/v1/lists/:id", async (c) => {
     const { account } = requireUser(c, ...WRITE);
-    await deleteList(c.var.deps.database.db, account.id, c.req.param("id"));
+    await deleteList(c.get("deps").database.db, account.id, c.req.param("id"));
     return c.json({});
   });
 
@@ -86,7 +86,7 @@ export function registerListsRoutes(app: Hono<HerdEnv>): void {
     const p = await params(c);
     const unlimited = p.limit === "0" || p.limit === 0;
     const q = pageQuery(p, MEMBERS_LIMIT, MEMBERS_MAX);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const ids = await listMemberIds(db, account.id, c.req.param("id"), unlimited ? null : q);
     const views = await loadAccountViews(db, ids);
     const urls = urlsOf(c);
@@ -105,8 +105,8 @@ export function registerListsRoutes(app: Hono<HerdEnv>): void {
   app.post("/api/v1/lists/:id/accounts", async (c) => {
     const { account } = requireUser(c, ...WRITE);
     const ids = idsParam((await params(c)).account_ids);
-    const { db } = c.var.deps.database;
-    await addListMembers(db, c.var.deps.jobs, account.id, c.req.param("id"), ids);
+    const { db } = c.get("deps").database;
+    await addListMembers(db, c.get("deps").jobs, account.id, c.req.param("id"), ids);
     return c.json({});
   });
 
@@ -114,7 +114,7 @@ export function registerListsRoutes(app: Hono<HerdEnv>): void {
   app.delete("/api/v1/lists/:id/accounts", async (c) => {
     const { account } = requireUser(c, ...WRITE);
     const ids = idsParam((await params(c)).account_ids);
-    await removeListMembers(c.var.deps.database.db, account.id, c.req.param("id"), ids);
+    await removeListMembers(c.get("deps").database.db, account.id, c.req.param("id"), ids);
     return c.json({});
   });
 }

@@ -24,7 +24,7 @@ export function registerMarkersRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/markers", async (c) => {
     const { account } = requireUser(c, "read", "read:statuses");
     const timelines = idsParam((await params(c)).timeline);
-    const rows = await getMarkers(c.var.deps.database.db, account.id, timelines);
+    const rows = await getMarkers(c.get("deps").database.db, account.id, timelines);
     return c.json(serializeMarkers(rows));
   });
 
@@ -39,7 +39,7 @@ export function registerMarkersRoutes(app: Hono<HerdEnv>): void {
       if (isHash(given)) changes.push({ timeline, lastReadId: given.last_read_id });
     }
     try {
-      const rows = await saveMarkers(c.var.deps.database.db, account.id, changes);
+      const rows = await saveMarkers(c.get("deps").database.db, account.id, changes);
       return c.json(serializeMarkers(rows));
     } catch (error) {
       if (error instanceof MarkerConflict) throw new ApiError(409, error.message);

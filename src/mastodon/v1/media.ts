@@ -59,7 +59,7 @@ export function registerMediaRoutes(app: Hono<HerdEnv>): void {
   app.post("/api/v1/media", async (c) => {
     const { account } = requireUser(c, ...MEDIA_SCOPES);
     const row = await createMediaAttachment(
-      mediaContext(c.var.deps),
+      mediaContext(c.get("deps")),
       account.id,
       await uploadInput(c),
       { delayProcessing: false },
@@ -71,7 +71,7 @@ export function registerMediaRoutes(app: Hono<HerdEnv>): void {
     const { account } = requireUser(c, ...MEDIA_SCOPES);
     return answerMedia(
       c,
-      await getUnattachedMedia(c.var.deps.database.db, account.id, c.req.param("id")),
+      await getUnattachedMedia(c.get("deps").database.db, account.id, c.req.param("id")),
     );
   });
 
@@ -84,7 +84,7 @@ export function registerMediaRoutes(app: Hono<HerdEnv>): void {
       thumbnail: await fileParam(p.thumbnail),
     };
     const row = await updateMediaAttachment(
-      mediaContext(c.var.deps),
+      mediaContext(c.get("deps")),
       account.id,
       c.req.param("id"),
       changes,
@@ -94,7 +94,7 @@ export function registerMediaRoutes(app: Hono<HerdEnv>): void {
 
   app.delete("/api/v1/media/:id", async (c) => {
     const { account } = requireUser(c, ...MEDIA_SCOPES);
-    await deleteMediaAttachment(mediaContext(c.var.deps), account.id, c.req.param("id"));
+    await deleteMediaAttachment(mediaContext(c.get("deps")), account.id, c.req.param("id"));
     return c.json({});
   });
 }

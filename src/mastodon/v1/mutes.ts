@@ -34,7 +34,7 @@ export function registerMutesRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/mutes", async (c) => {
     const { account } = requireUser(c, "follow", "read", "read:mutes");
     const q = pageQuery(await params(c), ACCOUNTS_LIMIT, ACCOUNTS_LIMIT * 2);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const page = await mutedAccounts(db, account.id, q);
     const views = await loadAccountViews(
       db,
@@ -56,7 +56,10 @@ export function registerMutesRoutes(app: Hono<HerdEnv>): void {
     if (duration === null || duration < 0 || duration > MAX_DURATION) {
       throw new ApiError(422, "Validation failed: duration is invalid");
     }
-    await muteAccount(c.var.deps.database.db, account.id, target.id, { notifications, duration });
+    await muteAccount(c.get("deps").database.db, account.id, target.id, {
+      notifications,
+      duration,
+    });
     return answerRelationship(c, account.id, target.id);
   });
 
@@ -65,7 +68,7 @@ export function registerMutesRoutes(app: Hono<HerdEnv>): void {
     const { account } = requireUser(c, "follow", "write", "write:mutes");
     await params(c);
     const target = await pathAccount(c);
-    await unmuteAccount(c.var.deps.database.db, account.id, target.id, c.var.deps.jobs);
+    await unmuteAccount(c.get("deps").database.db, account.id, target.id, c.get("deps").jobs);
     return answerRelationship(c, account.id, target.id);
   });
 }

@@ -43,7 +43,7 @@ export function registerNotificationRequestsRoutes(app: Hono<HerdEnv>): void {
     const { account } = requireUser(c, ...READ);
     const p = await params(c);
     const page = pageQuery(p, 40, 80);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const rows = await listRequests(db, account.id, page);
     setPageLinks(c, ["limit"], {
       next: rows.length === page.limit ? (rows[rows.length - 1]?.id ?? null) : null,
@@ -60,19 +60,19 @@ export function registerNotificationRequestsRoutes(app: Hono<HerdEnv>): void {
 
   app.post("/api/v1/notifications/requests/accept", async (c) => {
     const { account } = requireUser(c, ...WRITE);
-    await acceptRequests(c.var.deps.database.db, account.id, idsParam((await params(c)).id));
+    await acceptRequests(c.get("deps").database.db, account.id, idsParam((await params(c)).id));
     return c.json({});
   });
 
   app.post("/api/v1/notifications/requests/dismiss", async (c) => {
     const { account } = requireUser(c, ...WRITE);
-    await dismissRequests(c.var.deps.database.db, account.id, idsParam((await params(c)).id));
+    await dismissRequests(c.get("deps").database.db, account.id, idsParam((await params(c)).id));
     return c.json({});
   });
 
   app.get("/api/v1/notifications/requests/:id", async (c) => {
     const { account } = requireUser(c, ...READ);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const row = await getRequest(db, account.id, c.req.param("id"));
     const [entity] = await renderNotificationRequests(db, [row], account.id, urlsOf(c));
     if (!entity) return c.json({ error: "Record not found" }, 404);
@@ -82,28 +82,28 @@ export function registerNotificationRequestsRoutes(app: Hono<HerdEnv>): void {
   app.post("/api/v1/notifications/requests/:id/accept", async (c) => {
     const { account } = requireUser(c, ...WRITE);
     await params(c); // a malformed body is a 400, as in Rails
-    await acceptRequest(c.var.deps.database.db, account.id, c.req.param("id"));
+    await acceptRequest(c.get("deps").database.db, account.id, c.req.param("id"));
     return c.json({});
   });
 
   app.post("/api/v1/notifications/requests/:id/dismiss", async (c) => {
     const { account } = requireUser(c, ...WRITE);
     await params(c);
-    await dismissRequest(c.var.deps.database.db, account.id, c.req.param("id"));
+    await dismissRequest(c.get("deps").database.db, account.id, c.req.param("id"));
     return c.json({});
   });
 
   // The deprecated v1 policy (https://docs.joinmastodon.org/entities/V1_NotificationPolicy/).
   app.get("/api/v1/notifications/policy", async (c) => {
     const { account } = requireUser(c, ...READ);
-    const policy = await getNotificationPolicy(c.var.deps.database.db, account.id);
+    const policy = await getNotificationPolicy(c.get("deps").database.db, account.id);
     return c.json(serializeV1NotificationPolicy(policy));
   });
 
   const update = async (c: Context<HerdEnv>) => {
     const { account } = requireUser(c, ...WRITE);
     const body = await input(c, v1PolicySchema);
-    const policy = await updateNotificationPolicy(c.var.deps.database.db, account.id, {
+    const policy = await updateNotificationPolicy(c.get("deps").database.db, account.id, {
       forNotFollowing: asValue(body.filter_not_following),
       forNotFollowers: asValue(body.filter_not_followers),
       forNewAccounts: asValue(body.filter_new_accounts),

@@ -28,7 +28,7 @@ export function registerNotificationsRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/notifications", async (c) => {
     const { account } = requireUser(c, ...READ);
     const p = await params(c);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const views = await listNotifications(
       db,
       account.id,
@@ -48,7 +48,7 @@ export function registerNotificationsRoutes(app: Hono<HerdEnv>): void {
     const { account } = requireUser(c, ...READ);
     const p = await params(c);
     const count = await unreadCount(
-      c.var.deps.database.db,
+      c.get("deps").database.db,
       account.id,
       browseFilter(p, { accountId: true }),
       pageQuery(p, 100, 1000).limit,
@@ -59,13 +59,13 @@ export function registerNotificationsRoutes(app: Hono<HerdEnv>): void {
   app.post("/api/v1/notifications/clear", async (c) => {
     const { account } = requireUser(c, ...WRITE);
     await params(c); // a malformed body is a 400, as in Rails
-    await clearNotifications(c.var.deps.database.db, account.id);
+    await clearNotifications(c.get("deps").database.db, account.id);
     return c.json({});
   });
 
   app.get("/api/v1/notifications/:id", async (c) => {
     const { account } = requireUser(c, ...READ);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const view = await getNotification(db, account.id, c.req.param("id"));
     const [entity] = await renderNotifications(db, [view], account.id, urlsOf(c));
     if (!entity) return c.json({ error: "Record not found" }, 404);
@@ -75,7 +75,7 @@ export function registerNotificationsRoutes(app: Hono<HerdEnv>): void {
   app.post("/api/v1/notifications/:id/dismiss", async (c) => {
     const { account } = requireUser(c, ...WRITE);
     await params(c);
-    await dismissNotification(c.var.deps.database.db, account.id, c.req.param("id"));
+    await dismissNotification(c.get("deps").database.db, account.id, c.req.param("id"));
     return c.json({});
   });
 }

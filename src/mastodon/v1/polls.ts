@@ -14,7 +14,7 @@ export function registerPollsRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/polls/#get
   app.get("/api/v1/polls/:id", async (c) => {
     const viewerId = authorizeIfGotToken(c, "read", "read:statuses")?.account?.id ?? null;
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const poll = await findVisiblePoll(db, c.req.param("id"), viewerId);
     return c.json(await renderPoll(db, poll, viewerId, urlsOf(c)));
   });
@@ -23,7 +23,7 @@ export function registerPollsRoutes(app: Hono<HerdEnv>): void {
   app.post("/api/v1/polls/:id/votes", async (c) => {
     const { account } = requireUser(c, "write", "write:statuses");
     const choices = idsParam((await params(c)).choices);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const poll = await voteInPoll(db, account.id, c.req.param("id"), choices);
     return c.json(await renderPoll(db, poll, account.id, urlsOf(c)));
   });

@@ -14,7 +14,7 @@ export function registerProfileImagesRoutes(app: Hono<HerdEnv>): void {
   for (const kind of ["avatar", "header"] as const) {
     app.delete(`/api/v1/profile/${kind}`, async (c) => {
       const { account, user } = requireUser(c, "write", "write:accounts");
-      await removeProfileImage(mediaContext(c.var.deps), account.id, kind);
+      await removeProfileImage(mediaContext(c.get("deps")), account.id, kind);
       return answerCredentialAccount(c, account, user);
     });
   }

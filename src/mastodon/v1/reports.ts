@@ -15,7 +15,7 @@ export function registerReportsRoutes(app: Hono<HerdEnv>): void {
   app.post("/api/v1/reports", async (c) => {
     const { account, application } = requireUser(c, "write", "write:reports");
     const p = await params(c);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const report = await fileReport(
       db,
       { accountId: account.id, applicationId: application?.id ?? null },

@@ -30,7 +30,7 @@ export function registerSavedStatusesRoute(
   app.get(path, async (c) => {
     const { account } = requireUser(c, ...scopes);
     const q = pageQuery(await params(c), STATUSES_LIMIT, STATUSES_LIMIT * 2);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const page = await load(db, account.id, q);
     const shown = await renderStatuses(
       db,

@@ -28,7 +28,7 @@ const LIMIT = 20;
 
 /** The ScheduledStatus entities of `rows`, their media loaded in one query. */
 export async function renderScheduledStatuses(c: Context<HerdEnv>, rows: ScheduledStatusRow[]) {
-  const media = await scheduledMedia(c.var.deps.database.db, rows);
+  const media = await scheduledMedia(c.get("deps").database.db, rows);
   const urls = urlsOf(c);
   return rows.map((r) => serializeScheduledStatus(r, media.get(r.id) ?? [], urls));
 }
@@ -38,7 +38,7 @@ export function registerScheduledStatusesRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/scheduled_statuses", async (c) => {
     const { account } = requireUser(c, ...READ);
     const q = pageQuery(await params(c), LIMIT, LIMIT * 2);
-    const page = await listScheduledStatuses(c.var.deps.database.db, account.id, q);
+    const page = await listScheduledStatuses(c.get("deps").database.db, account.id, q);
     setPageLinks(c, page);
     return c.json(await renderScheduledStatuses(c, page.items));
   });
@@ -46,7 +46,7 @@ export function registerScheduledStatusesRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/scheduled_statuses/#get-one
   app.get("/api/v1/scheduled_statuses/:id", async (c) => {
     const { account } = requireUser(c, ...READ);
-    const row = await findScheduledStatus(c.var.deps.database.db, account.id, c.req.param("id"));
+    const row = await findScheduledStatus(c.get("deps").database.db, account.id, c.req.param("id"));
     return c.json((await renderScheduledStatuses(c, [row]))[0]);
   });
 
@@ -69,7 +69,7 @@ export function registerScheduledStatusesRoutes(app: Hono<HerdEnv>): void {
   app.delete("/api/v1/scheduled_statuses/:id", async (c) => {
     const { account } = requireUser(c, ...WRITE);
     await params(c); // a malformed body is a 400, as Rails reading params
-    await cancelScheduledStatus(c.var.deps.database.db, account.id, c.req.param("id"));
+    await cancelScheduledStatus(c.get("deps").database.db, account.id, c.req.param("id"));
     return c.json({});
   });
 }

@@ -46,7 +46,7 @@ type Action = (db: Db, accountId: string, id: string) => Promise<string>;
  * but never shows a status to someone its policy hides it from.
  */
 async function answerStatus(c: Context<HerdEnv>, id: string, viewerId: string) {
-  const db = c.var.deps.database.db;
+  const db = c.get("deps").database.db;
   const [visible] = await visibleStatusIds(db, [id], viewerId);
   const status = visible ? await renderStatus(db, id, viewerId, urlsOf(c)) : null;
   if (!status) throw notFoundError();
@@ -70,7 +70,7 @@ export function registerStatusInteractionRoutes(app: Hono<HerdEnv>): void {
     app.post(`/api/v1/statuses/:id/${path}`, async (c) => {
       const { account } = requireUser(c, ...scopes);
       await params(c); // a malformed body is a 400, as Rails reading params
-      const shown = await run(c.var.deps.database.db, account.id, c.req.param("id"));
+      const shown = await run(c.get("deps").database.db, account.id, c.req.param("id"));
       return answerStatus(c, shown, account.id);
     });
   };
@@ -95,11 +95,11 @@ export function registerStatusInteractionRoutes(app: Hono<HerdEnv>): void {
     const auth = requireUser(c, "write", "write:statuses");
     const p = await params(c);
     const boostId = await reblogStatus(
-      c.var.deps.database.db,
+      c.get("deps").database.db,
       urlsOf(c),
       { account: auth.account, user: auth.user },
       c.req.param("id"),
-      { visibility: scalar(p.visibility), jobs: c.var.deps.jobs },
+      { visibility: scalar(p.visibility), jobs: c.get("deps").jobs },
     );
     return answerStatus(c, boostId, auth.account.id);
   });
@@ -113,7 +113,7 @@ export function registerStatusInteractionRoutes(app: Hono<HerdEnv>): void {
       const auth = authorizeIfGotToken(c, "read", "read:accounts");
       const viewerId = auth?.account?.id ?? null;
       const q = pageQuery(await params(c), ACCOUNTS_LIMIT, ACCOUNTS_LIMIT * 2);
-      const db = c.var.deps.database.db;
+      const db = c.get("deps").database.db;
       const page = await load(db, viewerId, c.req.param("id"), q);
       const views = await loadAccountViews(
         db,

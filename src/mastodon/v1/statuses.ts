@@ -88,7 +88,7 @@ async function mediaAttributes(value: unknown): Promise<MediaAttributes[]> {
 }
 
 async function renderOr404(c: Context<HerdEnv>, id: string, viewerId: string | null) {
-  const status = await renderStatus(c.var.deps.database.db, id, viewerId, urlsOf(c));
+  const status = await renderStatus(c.get("deps").database.db, id, viewerId, urlsOf(c));
   if (!status) throw notFoundError();
   return c.json(status);
 }
@@ -151,7 +151,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
       // Mastodon raises Mastodon::ValidationError without a message.
       throw new ApiError(422, "Mastodon::ValidationError");
     }
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const permitted = await permittedStatusIds(db, ids, viewerId);
     return jsonText(c, (await renderStatusesJson(db, permitted, viewerId, urlsOf(c))).json);
   });
@@ -164,7 +164,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
     // requireStatus's rule and the rendering in one round trip, or none
     // when this process has it already.
     const page = await cachedPageJson(
-      c.var.deps,
+      c.get("deps"),
       viewerId === null ? VISIBLE_STATUS.visitor : VISIBLE_STATUS.viewer,
       { id },
       viewerId,
@@ -211,7 +211,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/statuses/#context
   app.get("/api/v1/statuses/:id/context", async (c) => {
     const viewerId = viewerOf(authorizeIfGotToken(c, ...READ));
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const context = await statusContext(db, c.req.param("id"), viewerId);
     return c.json(await renderContext(db, context, viewerId, urlsOf(c)));
   });
@@ -219,7 +219,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/statuses/#history
   app.get("/api/v1/statuses/:id/history", async (c) => {
     const viewerId = viewerOf(authorizeIfGotToken(c, ...READ));
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const versions = await statusHistory(db, c.req.param("id"), viewerId);
     return c.json(await renderStatusEdits(db, c.req.param("id"), versions, urlsOf(c)));
   });
@@ -228,7 +228,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
   // the scope, an app token too (which sees what a visitor sees).
   app.get("/api/v1/statuses/:id/source", async (c) => {
     const viewerId = viewerOf(requireToken(c, ...READ));
-    const source = await statusSource(c.var.deps.database.db, c.req.param("id"), viewerId);
+    const source = await statusSource(c.get("deps").database.db, c.req.param("id"), viewerId);
     return c.json(serializeStatusSource(source));
   });
 }

@@ -23,7 +23,7 @@ export function registerTagsRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/tags/:name", async (c) => {
     const auth = authorizeIfGotToken(c);
     const viewer = auth?.user && auth.account ? auth.account.id : null;
-    const tag = await showTag(c.var.deps.database.db, viewer, tagName(c));
+    const tag = await showTag(c.get("deps").database.db, viewer, tagName(c));
     return c.json(serializeTag(tag, urlsOf(c), viewer !== null));
   });
 
@@ -39,7 +39,7 @@ export function registerTagsRoutes(app: Hono<HerdEnv>): void {
     app.post(`/api/v1/tags/:name/${path}`, async (c) => {
       const { account } = requireUser(c, ...scopes);
       await params(c);
-      const tag = await run(c.var.deps.database.db, account.id, tagName(c));
+      const tag = await run(c.get("deps").database.db, account.id, tagName(c));
       return c.json(serializeTag(tag, urlsOf(c), true));
     });
   }

@@ -13,7 +13,7 @@ export function registerMediaV2Routes(app: Hono<HerdEnv>): void {
   app.post("/api/v2/media", async (c) => {
     const { account } = requireUser(c, ...MEDIA_SCOPES);
     const row = await createMediaAttachment(
-      mediaContext(c.var.deps),
+      mediaContext(c.get("deps")),
       account.id,
       await uploadInput(c),
       { delayProcessing: true },

@@ -64,7 +64,7 @@ export function registerNotificationsV2Routes(app: Hono<HerdEnv>): void {
     const { account } = requireUser(c, ...READ);
     const p = await params(c);
     const expand = expandAccounts(p.expand_accounts);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const grouped = groupedTypesParam(p.grouped_types);
     const { groups, notifications } = await listGroupedNotifications(
       db,
@@ -84,7 +84,7 @@ export function registerNotificationsV2Routes(app: Hono<HerdEnv>): void {
     const { account } = requireUser(c, ...READ);
     const p = await params(c);
     const count = await unreadGroupCount(
-      c.var.deps.database.db,
+      c.get("deps").database.db,
       account.id,
       browseFilter(p, { accountId: true }),
       groupedTypesParam(p.grouped_types),
@@ -95,14 +95,14 @@ export function registerNotificationsV2Routes(app: Hono<HerdEnv>): void {
 
   app.get("/api/v2/notifications/policy", async (c) => {
     const { account } = requireUser(c, ...READ);
-    const policy = await getNotificationPolicy(c.var.deps.database.db, account.id);
+    const policy = await getNotificationPolicy(c.get("deps").database.db, account.id);
     return c.json(serializeNotificationPolicy(policy));
   });
 
   const updatePolicy = async (c: Context<HerdEnv>) => {
     const { account } = requireUser(c, ...WRITE);
     const body = await input(c, policySchema);
-    const policy = await updateNotificationPolicy(c.var.deps.database.db, account.id, {
+    const policy = await updateNotificationPolicy(c.get("deps").database.db, account.id, {
       forNotFollowing: body.for_not_following,
       forNotFollowers: body.for_not_followers,
       forNewAccounts: body.for_new_accounts,
@@ -117,7 +117,7 @@ export function registerNotificationsV2Routes(app: Hono<HerdEnv>): void {
   app.get("/api/v2/notifications/:group_key", async (c) => {
     const { account } = requireUser(c, ...READ);
     const p = await params(c);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const group = await getNotificationGroup(
       db,
       account.id,
@@ -134,7 +134,7 @@ export function registerNotificationsV2Routes(app: Hono<HerdEnv>): void {
   app.post("/api/v2/notifications/:group_key/dismiss", async (c) => {
     const { account } = requireUser(c, ...WRITE);
     await params(c); // a malformed body is a 400, as in Rails
-    await dismissGroup(c.var.deps.database.db, account.id, c.req.param("group_key"));
+    await dismissGroup(c.get("deps").database.db, account.id, c.req.param("group_key"));
     return c.json({});
   });
 
@@ -142,7 +142,7 @@ export function registerNotificationsV2Routes(app: Hono<HerdEnv>): void {
     const { account } = requireUser(c, ...READ);
     const p = await params(c);
     const page = pageQuery(p, 40, 80);
-    const db = c.var.deps.database.db;
+    const db = c.get("deps").database.db;
     const { notificationIds, accountIds } = await groupAccountIds(
       db,
       account.id,
