@@ -9,7 +9,7 @@
 // WEB_DOMAIN): behind a TLS-terminating proxy Node.js sees http://, while
 // remote servers sign, and Fedify checks, the public https:// URL.
 import type { Federation } from "@fedify/fedify";
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import type { HerdEnv } from "../http/env.ts";
 
 /** The paths Fedify may answer; everything else skips it at the cost of one test. */
@@ -31,9 +31,12 @@ export function federationMiddleware(
   federation: Federation<void>,
   origin: string,
 ): MiddlewareHandler<HerdEnv> {
-  return async (c, next) => {
+  // Not async itself: every other request passes here, and an async
+  // function's own promise would wrap each one's.
+  return (c, next) => (FEDERATION_PATH.test(c.req.path) ? answer(c, next) : next());
+
+  async function answer(c: Context<HerdEnv>, next: Next): Promise<Response | void> {
     let path = c.req.path;
-    if (!FEDERATION_PATH.test(path)) return next();
     const method = c.req.method;
     const profile = PROFILE_PATH.exec(path);
     if (profile) {
@@ -60,5 +63,5 @@ export function federationMiddleware(
     });
     if (passOn) return next();
     return asErrorJson(response);
-  };
+  }
 }

@@ -79,7 +79,7 @@ export function registerCredentialsRoutes(app: Hono<HerdEnv>): void {
     const auth = requireUser(c, "write", "write:accounts");
     const raw = await params(c);
     const p = validate(updateSchema, raw);
-    const { deps } = c.var;
+    const deps = c.get("deps");
     const db = deps.database.db;
     // Avatar and header are checked and processed first, stored just before the update.
     const images = await prepareProfileImages(auth.account.id, {

@@ -107,7 +107,7 @@ export function registerAccountRelationsRoutes(app: Hono<HerdEnv>): void {
     if (input.languages?.some((l) => !isSupportedLanguage(l))) {
       throw new ApiError(422, "Validation failed: Languages is invalid");
     }
-    const { deps } = c.var;
+    const deps = c.get("deps");
     await followAccount(
       deps.database.db,
       viewer,

@@ -58,7 +58,7 @@ export function registerAccountsRoutes(app: Hono<HerdEnv>): void {
       throw new ApiError(403, "This method requires an client credentials authentication");
     }
     const p = await params(c);
-    const { deps } = c.var;
+    const deps = c.get("deps");
     const signedUp = await registerAccount(deps.database.db, mailContext(deps), {
       application: auth.application,
       ip: clientIp(c),
@@ -93,7 +93,7 @@ export function registerAccountsRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/accounts/lookup", async (c) => {
     authorizeIfGotToken(c, "read", "read:accounts");
     const acct = scalar((await params(c)).acct) ?? "";
-    const { deps } = c.var;
+    const deps = c.get("deps");
     const account = await lookupAccount(
       deps.database.db,
       acct,
@@ -110,7 +110,7 @@ export function registerAccountsRoutes(app: Hono<HerdEnv>): void {
     const p = await params(c);
     const limit = limitParam(p.limit, DEFAULT_ACCOUNTS_LIMIT);
     const offset = Math.max(0, Number.parseInt(scalar(p.offset) ?? "0", 10) || 0);
-    const { deps } = c.var;
+    const deps = c.get("deps");
     const found =
       limit === 0
         ? []

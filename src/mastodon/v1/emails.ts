@@ -33,7 +33,7 @@ export function registerEmailsRoutes(app: Hono<HerdEnv>): void {
       if (email === undefined)
         throw new ApiError(422, "Validation failed: E-mail address is invalid");
     }
-    const { deps } = c.var;
+    const deps = c.get("deps");
     await resendConfirmation(deps.database.db, mailContext(deps), user, account.username, email);
     return c.json({});
   });

@@ -54,7 +54,7 @@ export function registerScheduledStatusesRoutes(app: Hono<HerdEnv>): void {
   app.put("/api/v1/scheduled_statuses/:id", async (c) => {
     const { account } = requireUser(c, ...WRITE);
     const p = await params(c);
-    const { deps } = c.var;
+    const deps = c.get("deps");
     const row = await rescheduleStatus(
       deps.database.db,
       deps.jobs,

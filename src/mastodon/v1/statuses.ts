@@ -121,7 +121,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
   app.post("/api/v1/statuses", async (c) => {
     const auth = requireUser(c, ...WRITE);
     const p = await params(c);
-    const { deps } = c.var;
+    const deps = c.get("deps");
     const posted = await createStatus(
       deps.database.db,
       { ...formatContext(deps), jobs: deps.jobs },
@@ -179,7 +179,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
   app.put("/api/v1/statuses/:id", async (c) => {
     const auth = requireUser(c, ...WRITE);
     const p = await params(c);
-    const { deps } = c.var;
+    const deps = c.get("deps");
     const id = await editStatus(
       deps.database.db,
       { ...formatContext(deps), jobs: deps.jobs, storage: deps.media },
@@ -194,7 +194,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
   app.delete("/api/v1/statuses/:id", async (c) => {
     const auth = requireUser(c, ...WRITE);
     const p = await params(c); // a malformed body is a 400, as Rails reading params
-    const { deps } = c.var;
+    const deps = c.get("deps");
     const db = deps.database.db;
     const deleted = await deleteStatus(db, auth.account.id, c.req.param("id"), {
       deleteMedia: truthy(p.delete_media),

@@ -60,7 +60,7 @@ export function registerSearchRoutes(app: Hono<HerdEnv>): void {
     if (toInteger(limit) < 0 || toInteger(offset) < 0) {
       throw new ApiError(400, "Pagination values for `offset` and `limit` must be positive");
     }
-    const { deps } = c.var;
+    const deps = c.get("deps");
     const { db } = deps.database;
     const type = scalar(p.type);
     const found = await search(db, {
