@@ -27,7 +27,7 @@ const made = new WeakMap<UrlConfig, Urls>();
 export function urlsFor(config: UrlConfig): Urls {
   let urls = made.get(config);
   if (!urls) {
-    urls = makeUrls(config);
+    urls = Object.freeze(makeUrls(config));
     made.set(config, urls);
   }
   return urls;

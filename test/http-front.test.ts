@@ -43,7 +43,7 @@ interface Answer {
 /** A request over the listener, as a client sends it. */
 function overNode(
   path: string,
-  init: { method?: string; headers?: Record<string, string> } = {},
+  init: { method?: string; headers?: Record<string, string>; body?: Buffer } = {},
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
@@ -67,7 +67,7 @@ function overNode(
       },
     );
     req.on("error", reject);
-    req.end();
+    req.end(init.body);
   });
 }
 
@@ -211,6 +211,77 @@ describe("the front over Node", () => {
     );
     expect(res.headers["cache-control"]).toBe("private, no-store");
     expect(res.headers["access-control-allow-origin"]).toBe("*");
+  });
+});
+
+describe("the front and the router agree", () => {
+  it("gives a percent-encoded API path the API's headers", async () => {
+    const res = await overNode("/%61pi/v1/nope");
+    expect(res.status).toBe(404);
+    expect(JSON.parse(res.body)).toEqual({ error: "Record not found" });
+    expect(res.headers["cache-control"]).toBe("private, no-store");
+    expect(res.headers["access-control-allow-origin"]).toBe("*");
+    expect(logs[0]!.fields.path).toBe("/api/v1/nope");
+  });
+
+  it("answers HEAD on an API route with the headers of its GET and no body", async () => {
+    const res = await overNode("/api/v1/instance", { method: "HEAD" });
+    expect(res.status).toBe(200);
+    expect(res.body).toBe("");
+    expect(res.headers["cache-control"]).toMatch(/^public, max-age=\d+$/);
+    expect(res.headers["access-control-allow-origin"]).toBe("*");
+    expect(res.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("keeps CORS and the request id on a 413", async () => {
+    const res = await overNode("/api/v1/statuses", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: Buffer.alloc(9 * 1024 * 1024, "a"),
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers["access-control-allow-origin"]).toBe("*");
+    expect(res.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(logs.map((l) => l.fields.status)).toEqual([413]);
+  });
+});
+
+describe("Link headers", () => {
+  it("keep the permitted parameters as URLSearchParams writes them, for each query of one cached page", async () => {
+    const { token } = await makeUser(t);
+    for (const text of ["a", "b", "c"]) {
+      await t.request("/api/v1/statuses", { token, form: { status: text } });
+    }
+    const link = (query: Record<string, string>, key: string, value: string) => {
+      const url = new URL("https://herd.test/api/v1/timelines/home");
+      for (const [k, v] of Object.entries(query)) {
+        if (k === "limit" || k === "local") url.searchParams.set(k, v);
+      }
+      url.searchParams.set(key, value);
+      url.searchParams.sort();
+      return url.toString();
+    };
+    const odd = "a b!'()~é&=+%😀";
+    // The page cache keeps one page for all of these (local does not change
+    // the home page), so each query meets the same page object.
+    const queries: Record<string, string>[] = [
+      { limit: "2" },
+      { limit: "2", local: odd },
+      { local: "true", limit: "2", access_token: token },
+      { limit: "2" },
+    ];
+    for (const query of queries) {
+      const res = await app.request(
+        `https://herd.test/api/v1/timelines/home?${new URLSearchParams(query).toString()}`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+      expect(res.status).toBe(200);
+      const ids = ((await res.json()) as { id: string }[]).map((s) => s.id);
+      expect(ids).toHaveLength(2);
+      expect(res.headers.get("link")).toBe(
+        `<${link(query, "max_id", ids[1]!)}>; rel="next", <${link(query, "min_id", ids[0]!)}>; rel="prev"`,
+      );
+    }
   });
 });
 

@@ -14,6 +14,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
+import { getPath } from "hono/utils/url";
 import type { Logger } from "../logger.ts";
 import { corsHeaders, corsKindOf, type CorsKind } from "./cors.ts";
 
@@ -71,14 +72,6 @@ export function defaultHeaders(method: string, path: string): HeaderList {
   return DEFAULTS.get(method === "OPTIONS" ? `${kind} preflight` : `${kind}`)!;
 }
 
-/** The path of a request URL (absolute, as `Request.url` is), without its query. */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  const query = url.indexOf("?", start);
-  return query < 0 ? url.slice(start) : url.slice(start, query);
-}
-
 /** Adds the defaults a response lacks; a copy if its headers are immutable (`fetch`, redirects). */
 function withDefaults(res: Response, headers: HeaderList): Response {
   try {
@@ -99,7 +92,8 @@ export function withFront<E, X>(fetch: Fetch<E, X>, logger: Logger): Fetch<E, X>
     const incoming = node?.incoming;
     const outgoing = node?.outgoing;
     const method = request.method;
-    const path = pathOf(request.url);
+    // The path Hono routes by (percent-decoded), so that the headers follow the route.
+    const path = getPath(request);
     const record: FrontRecord = {
       requestId: requestIdOf(
         incoming?.headers ? incoming.headers["x-request-id"] : request.headers.get("x-request-id"),
@@ -151,12 +145,12 @@ export function withFront<E, X>(fetch: Fetch<E, X>, logger: Logger): Fetch<E, X>
     };
     let result: Response | Promise<Response>;
     try {
-      result = fetch(
-        request,
-        // node-server's bindings are these two.
-        { incoming, outgoing, front: record } as E,
-        executionCtx,
-      );
+      // The caller's bindings (node-server's are made for each request), with the record.
+      const bindings =
+        node && typeof node === "object"
+          ? Object.assign(node, { front: record })
+          : { front: record };
+      result = fetch(request, bindings as E, executionCtx);
     } catch (error) {
       return fail(error);
     }

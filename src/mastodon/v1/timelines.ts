@@ -89,7 +89,7 @@ async function respondWithStatuses(
 }
 
 /**
- * The Link header last made for a page, by path and query: a page from the
+ * The Link header last made for a page, by path and kept parameters: a page from the
  * cache of rendered pages is the same object for every request that reads it.
  */
 const linksOfPages = new WeakMap<RenderedStatuses, { key: string; link: string | null }>();
@@ -104,9 +104,9 @@ function respondWithPage(
   const first = page.ids[0];
   const last = page.ids[page.ids.length - 1];
   if (first && last) {
-    const url = c.req.url;
-    const query = url.indexOf("?");
-    const key = query < 0 ? path : `${path}${url.slice(query)}`;
+    // What the header is made of besides the page (not the whole query,
+    // which may hold an access token).
+    const key = JSON.stringify([path, ...permitted.map((name) => c.req.query(name) ?? null)]);
     const made = linksOfPages.get(page);
     let link: string | null;
     if (made?.key === key) {
