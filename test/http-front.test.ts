@@ -102,6 +102,14 @@ function decided(a: Answer): Record<string, string | undefined> {
   return out;
 }
 
+/** Mastodon's 404 for an unknown API path, with the API's CORS and Cache-Control. */
+function expectApiNotFound(res: Answer): void {
+  expect(res.status).toBe(404);
+  expect(JSON.parse(res.body)).toEqual({ error: "Record not found" });
+  expect(res.headers["access-control-allow-origin"]).toBe("*");
+  expect(res.headers["cache-control"]).toBe("private, no-store");
+}
+
 beforeEach(() => {
   logs.length = 0;
   t.rateStore.clear();
@@ -144,12 +152,9 @@ describe("the front over Node", () => {
 
   it("gives API answers CORS, nosniff and private, no-store; a route's own Cache-Control wins", async () => {
     const missing = await overNode("/api/v1/nope");
-    expect(missing.status).toBe(404);
-    expect(JSON.parse(missing.body)).toEqual({ error: "Record not found" });
-    expect(missing.headers["access-control-allow-origin"]).toBe("*");
+    expectApiNotFound(missing);
     expect(missing.headers["access-control-expose-headers"]).toContain("Link");
     expect(missing.headers["x-content-type-options"]).toBe("nosniff");
-    expect(missing.headers["cache-control"]).toBe("private, no-store");
     const instance = await overNode("/api/v1/instance");
     expect(instance.status).toBe(200);
     expect(instance.headers["cache-control"]).toMatch(/^public, max-age=\d+$/);
@@ -217,10 +222,7 @@ describe("the front over Node", () => {
 describe("the front and the router agree", () => {
   it("gives a percent-encoded API path the API's headers", async () => {
     const res = await overNode("/%61pi/v1/nope");
-    expect(res.status).toBe(404);
-    expect(JSON.parse(res.body)).toEqual({ error: "Record not found" });
-    expect(res.headers["cache-control"]).toBe("private, no-store");
-    expect(res.headers["access-control-allow-origin"]).toBe("*");
+    expectApiNotFound(res);
     expect(logs[0]!.fields.path).toBe("/api/v1/nope");
   });
 
