@@ -99,7 +99,6 @@ export function withFront<E, X>(fetch: Fetch<E, X>, logger: Logger): Fetch<E, X>
         incoming?.headers ? incoming.headers["x-request-id"] : request.headers.get("x-request-id"),
       ),
     };
-    const defaults = defaultHeaders(method, path);
     const log = (status: number) =>
       logger.info("request", {
         requestId: record.requestId,
@@ -124,6 +123,7 @@ export function withFront<E, X>(fetch: Fetch<E, X>, logger: Logger): Fetch<E, X>
       });
     }
 
+    const defaults = defaultHeaders(method, path);
     // Under Node the defaults go on the ServerResponse before the route runs:
     // `writeHead` gives the route's own headers precedence, and answers that
     // do not pass through Hono (errors of the adapter) get them too.
