@@ -16,6 +16,7 @@ import pg from "pg";
 import { inProcessApp } from "./in-process-app.ts";
 import { runLoad } from "./load.ts";
 import {
+  cpuSeconds,
   freePort,
   makeDataDir,
   postmasterPid,
@@ -61,21 +62,6 @@ function summarize(file: string, top: number) {
   };
   show("self time by package or file", byFile);
   show("self time by function", byFunction);
-}
-
-/** CPU seconds (user + system) used so far by `pids`; exited processes count nothing. */
-function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
-    } catch {
-      // gone
-    }
-  }
-  return ticks / 100;
 }
 
 /**

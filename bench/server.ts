@@ -205,6 +205,21 @@ export function memoryOf(pids: number[]): Memory {
   return { rss: rss / 1024, pss: pss / 1024, processes: pids.length };
 }
 
+/** CPU seconds (user + system) used so far by `pids`; exited processes count nothing. */
+export function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / 100;
+}
+
 /** `pid` and its children (one level: the postmaster's backends and workers). */
 export function withChildren(pid: number): number[] {
   const children: number[] = [];

@@ -12,6 +12,8 @@ export const median = (xs: number[]) => {
 
 /** A round of load lasts about this long at most: a slow server gets fewer requests. */
 export const ROUND_SECONDS = 20;
+/** Rounds per side for /health (at least), of about a second each: short rounds, so more of them. */
+export const HEALTH_ROUNDS = 11;
 
 export interface ReportOptions {
   requests: number;
@@ -20,9 +22,21 @@ export interface ReportOptions {
   posts: number;
 }
 
+/** One round of load, with the answering process's CPU time per request (µs). */
+export interface Round extends LoadResult {
+  cpuUs: number;
+}
+
+/** One side's rounds: medians, and each round's requests a second. */
+export interface Side extends Round {
+  rounds: number[];
+}
+
 export interface Pair {
-  herd: LoadResult;
-  base: LoadResult;
+  herd: Side;
+  base: Side;
+  /** The median of each round pair's Herd/baseline ratio of requests a second. */
+  ratio: number;
 }
 
 export interface Figures {
@@ -60,7 +74,6 @@ function table(rows: string[][]): string {
 }
 
 export function report(f: Figures, o: ReportOptions): string {
-  const pct = (a: number, b: number) => `${f0((a / b) * 100)}%`;
   const times = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
   const pass = (ok: boolean) => (ok ? "pass" : "FAIL");
   const rows: string[][] = [["figure", "Herd", "baseline", "ratio", "target", "result"]];
@@ -69,9 +82,17 @@ export function report(f: Figures, o: ReportOptions): string {
       `${label}: req/s (vs ${baseline})`,
       f0(p.herd.rps),
       f0(p.base.rps),
-      pct(p.herd.rps, p.base.rps),
+      `${f0(p.ratio * 100)}%`,
       target === null ? "(info)" : `>= ${target}%`,
-      target === null ? "" : pass(p.herd.rps / p.base.rps >= target / 100 && p.herd.errors === 0),
+      target === null ? "" : pass(p.ratio >= target / 100 && p.herd.errors === 0),
+    ]);
+    rows.push([
+      `${label}: CPU µs per request (process)`,
+      f0(p.herd.cpuUs),
+      f0(p.base.cpuUs),
+      times(p.herd.cpuUs, p.base.cpuUs),
+      "(info)",
+      "",
     ]);
   };
 
@@ -140,10 +161,12 @@ export function report(f: Figures, o: ReportOptions): string {
     `Seeded: ${Object.entries(f.seeded.rows)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,
-    `Load: ${o.rounds} rounds per side of ${o.requests} requests (/health: ` +
-      `${Math.max(o.rounds, 5)} of ${o.requests * 5}; fewer requests if a round would pass ` +
-      `${ROUND_SECONDS} s), ${o.concurrency} concurrent ` +
-      `keep-alive clients, medians of rounds; bodies: ${Object.entries(f.bodyBytes)
+    `Load: ${o.rounds} rounds per side of ${o.requests} requests, fewer if a round would pass ` +
+      `${ROUND_SECONDS} s (/health: ${Math.max(o.rounds, HEALTH_ROUNDS)} rounds of about 1 s), ` +
+      `${o.concurrency} concurrent keep-alive clients, the sides in turns; figures are medians ` +
+      `of rounds, ratios the median of each round pair's ratio; bodies: ${Object.entries(
+        f.bodyBytes,
+      )
         .map(([k, v]) => `${k} ${v} B`)
         .join(", ")}; posts: ${o.posts}, medians`,
     "",
@@ -161,6 +184,16 @@ export function report(f: Figures, o: ReportOptions): string {
       )
         .map(([label, p]) => `${label} ${p.herd.requests}/${p.base.requests}`)
         .join(", "),
+    "Requests a second by round, Herd | baseline:",
+    ...(
+      [
+        ["timeline", f.timeline],
+        ["status", f.status],
+        ["health", f.health],
+        ["health vs Hono", f.healthHono],
+        ["instance", f.instance],
+      ] as const
+    ).map(([label, p]) => `  ${label}: ${p.herd.rounds.join(" ")} | ${p.base.rounds.join(" ")}`),
     "Statements per request (in process, page cache off): " +
       f.queries.map((q) => `${q.path} (${q.items} items) ${q.queries}`).join("; "),
   ];

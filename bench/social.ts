@@ -26,8 +26,9 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
-import { requestJson, runLoad, type LoadResult } from "./load.ts";
+import { requestJson, runLoad } from "./load.ts";
 import {
+  cpuSeconds,
   freePort,
   makeDataDir,
   memoryOf,
@@ -37,7 +38,16 @@ import {
 } from "./server.ts";
 import { FULL_SCALE, seed, SMALL_SCALE } from "./social-seed.ts";
 import { countQueries } from "./social-queries.ts";
-import { median, report, ROUND_SECONDS, type Figures, type Pair } from "./social-report.ts";
+import {
+  median,
+  report,
+  HEALTH_ROUNDS,
+  ROUND_SECONDS,
+  type Figures,
+  type Pair,
+  type Round,
+  type Side,
+} from "./social-report.ts";
 import {
   createExternalDatabase,
   embeddedUrl,
@@ -100,30 +110,60 @@ function getBody(port: number, urlPath: string, token?: string) {
   });
 }
 
+interface Target {
+  port: number;
+  path: string;
+  headers?: Record<string, string>;
+  /** The process that answers, for its CPU time. */
+  pid: number;
+}
+
 /**
- * Medians over rounds of Herd and the baseline, taken in turns after a
- * warm-up of each. Each round sends `o.requests` requests, or fewer when the
- * warm-up shows that they would take more than ROUND_SECONDS.
+ * Rounds of Herd and the baseline in turns (which goes first alternates),
+ * after a warm-up of each. A round sends `scale.requests` requests, or fewer
+ * when the warm-up shows that they would take more than `scale.seconds`.
+ * Figures are medians of rounds, and the ratio is the median of each round
+ * pair's own ratio: the machine's speed drifts between rounds (other work on
+ * its two cores), and a pair taken back to back shares the drift.
  */
 async function compare(
   o: Options,
-  herd: { port: number; path: string; headers?: Record<string, string> },
-  base: { port: number; path: string },
-  scale: { requests: number; rounds: number } = { requests: o.requests, rounds: o.rounds },
+  herd: Target,
+  base: Target,
+  scale: { requests: number; rounds: number; seconds: number } = {
+    requests: o.requests,
+    rounds: o.rounds,
+    seconds: ROUND_SECONDS,
+  },
 ): Promise<Pair> {
-  const load = (t: { port: number; path: string; headers?: Record<string, string> }, n: number) =>
-    runLoad({ ...t, requests: n, concurrency: o.concurrency });
-  const budget = (warm: LoadResult) =>
-    Math.max(o.concurrency * 4, Math.min(scale.requests, Math.floor(warm.rps * ROUND_SECONDS)));
-  const baseRequests = budget(await load(base, 300));
-  const herdRequests = budget(await load(herd, 300));
-  const herds: LoadResult[] = [];
-  const bases: LoadResult[] = [];
+  const load = (t: Target, n: number) => {
+    const before = cpuSeconds([t.pid]);
+    return runLoad({ ...t, requests: n, concurrency: o.concurrency }).then((r) => ({
+      ...r,
+      cpuUs: ((cpuSeconds([t.pid]) - before) / n) * 1e6,
+    }));
+  };
+  const budget = async (t: Target) => {
+    const warm = await load(t, Math.min(scale.requests, 2000));
+    return Math.max(
+      o.concurrency * 4,
+      Math.min(scale.requests, Math.floor(warm.rps * scale.seconds)),
+    );
+  };
+  const baseRequests = await budget(base);
+  const herdRequests = await budget(herd);
+  const herds: Round[] = [];
+  const bases: Round[] = [];
   for (let i = 0; i < scale.rounds; i++) {
-    bases.push(await load(base, baseRequests));
-    herds.push(await load(herd, herdRequests));
+    if (i % 2 === 0) {
+      bases.push(await load(base, baseRequests));
+      herds.push(await load(herd, herdRequests));
+    } else {
+      herds.push(await load(herd, herdRequests));
+      bases.push(await load(base, baseRequests));
+    }
   }
-  const pick = (rs: LoadResult[]): LoadResult => ({
+  const pick = (rs: Round[]): Side => ({
     ...rs[0]!,
     requests: rs.reduce((n, r) => n + r.requests, 0),
     errors: rs.reduce((n, r) => n + r.errors, 0),
@@ -131,8 +171,14 @@ async function compare(
     p50: median(rs.map((r) => r.p50)),
     p99: median(rs.map((r) => r.p99)),
     max: Math.max(...rs.map((r) => r.max)),
+    cpuUs: median(rs.map((r) => r.cpuUs)),
+    rounds: rs.map((r) => Math.round(r.rps)),
   });
-  return { herd: pick(herds), base: pick(bases) };
+  return {
+    herd: pick(herds),
+    base: pick(bases),
+    ratio: median(herds.map((h, i) => h.rps / bases[i]!.rps)),
+  };
 }
 
 /** Time (ms) from sending POST /api/v1/statuses until it answers, and until it is in `expected` feeds. */
@@ -246,13 +292,15 @@ async function bench(o: Options) {
         }
       }
       bare = await startBare(o.nodeFlags, bodiesDir);
+      const herdPid = server.child.pid!;
+      const barePid = bare.child.pid!;
       const auth = { authorization: `Bearer ${seeded.readerToken}` };
 
       log("(a) home timeline");
       const timeline = await compare(
         o,
-        { port, path: timelinePath, headers: auth },
-        { port: bare.honoPort, path: "/timeline" },
+        { port, path: timelinePath, headers: auth, pid: herdPid },
+        { port: bare.honoPort, path: "/timeline", pid: barePid },
       );
       const timelineAlone = await runLoad({
         port,
@@ -264,30 +312,31 @@ async function bench(o: Options) {
       log("(b) one status");
       const status = await compare(
         o,
-        { port, path: statusPath, headers: auth },
-        { port: bare.honoPort, path: "/status" },
+        { port, path: statusPath, headers: auth, pid: herdPid },
+        { port: bare.honoPort, path: "/status", pid: barePid },
       );
       log("(d) /health and /api/v1/instance");
       // A round of a few thousand requests to /health lasts a fraction of a
-      // second, at the mercy of whatever else the machine does then: more
-      // and longer rounds.
-      const quick = { requests: o.requests * 5, rounds: Math.max(o.rounds, 5) };
+      // second, at the mercy of whatever else the machine does then (rounds
+      // of 0.3 s put the same code anywhere from 60% to 84% of node:http in
+      // one day's runs): more rounds, of about a second each.
+      const quick = { requests: 100_000, rounds: Math.max(o.rounds, HEALTH_ROUNDS), seconds: 1 };
       const health = await compare(
         o,
-        { port, path: "/health" },
-        { port: bare.nodePort, path: "/health" },
+        { port, path: "/health", pid: herdPid },
+        { port: bare.nodePort, path: "/health", pid: barePid },
         quick,
       );
       const healthHono = await compare(
         o,
-        { port, path: "/health" },
-        { port: bare.honoPort, path: "/health" },
+        { port, path: "/health", pid: herdPid },
+        { port: bare.honoPort, path: "/health", pid: barePid },
         quick,
       );
       const instance = await compare(
         o,
-        { port, path: "/api/v1/instance" },
-        { port: bare.nodePort, path: "/instance" },
+        { port, path: "/api/v1/instance", pid: herdPid },
+        { port: bare.nodePort, path: "/instance", pid: barePid },
       );
 
       log("(c) fan-out and posting");
