@@ -314,6 +314,20 @@ describe("the cache of rendered pages", () => {
         ]),
     ],
     [
+      // `moved` shows that account's users row (its role, `noindex`).
+      "the user of the account the author moved to changes",
+      (s) =>
+        other.query(
+          "UPDATE users SET settings = settings || '{\"noindex\": true}' WHERE account_id = $1",
+          [s.movedTo.account.id],
+        ),
+      (s) =>
+        other.query("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1", [
+          s.author.account.id,
+          s.movedTo.account.id,
+        ]),
+    ],
+    [
       "the author is suspended",
       (s) =>
         other.query("UPDATE accounts SET suspended_at = now() WHERE id = $1", [

@@ -137,6 +137,25 @@ describe("a change shows at once", () => {
     expect((await getStatus(status.id, author)).application).toMatchObject({ name: "Renamed" });
   });
 
+  it("the users row of the account the author moved to (its `noindex` in `moved`)", async () => {
+    const author = await makeUser(t);
+    const movedTo = await makeUser(t);
+    const status = await postStatus(t, author, { status: "moving" });
+    await db.execute(sql`UPDATE accounts SET moved_to_account_id = ${movedTo.account.id}::bigint
+      WHERE id = ${author.account.id}::bigint`);
+    const render = async () => {
+      const cached = JSON.parse(
+        (await renderStatusesJson(db, [status.id], null, urls)).json.toString(),
+      ) as { account: { moved: { noindex: boolean } } }[];
+      expect(cached).toEqual(await renderStatuses(db, [status.id], null, urls));
+      return cached[0]!.account.moved;
+    };
+    expect(await render()).toMatchObject({ id: movedTo.account.id, noindex: false });
+    await db.execute(sql`UPDATE users SET settings = settings || '{"noindex": true}'::jsonb
+      WHERE account_id = ${movedTo.account.id}::bigint`);
+    expect(await render()).toMatchObject({ id: movedTo.account.id, noindex: true });
+  });
+
   it("media processed or described later, written by another process", async () => {
     const author = await makeUser(t);
     const upload = await t.json("/api/v2/media", {

@@ -13,7 +13,8 @@
 //   blocks, mentions of them, favourites, bookmarks, pins, boosts, muted
 //   conversations and poll votes (their flags and what they may see);
 // - `s:id` for each status shown and each original of a boost shown;
-// - `a:id` for each author shown (and so the accounts they moved to).
+// - `a:id` for each author shown (its accounts and users rows, and those of
+//   the account it moved to: migration 0153 for the users row).
 // A status not shown (hidden from the viewer) becomes visible only through
 // a change of a `v:` row, an account's unsuspension or the clock; the
 // first two notify, and the page is kept no longer than its first poll

@@ -5,10 +5,11 @@
 // wrote the row, which every UPDATE changes): a status's is its statuses
 // row's, which migrations/0140 touches when its media, poll or card change
 // (edits update the row itself); an account's joins its accounts and users
-// rows and the account it moved to; the epoch (table cache_epochs) changes
-// with the custom emojis and applications that many entries show. Reading a
-// page's versions costs index lookups only, where rendering it costs
-// PostgreSQL building and Herd parsing and stringifying about 70 KB of JSON.
+// rows and the account it moved to (with that account's users row); the
+// epoch (table cache_epochs) changes with the custom emojis and applications
+// that many entries show. Reading a page's versions costs index lookups only,
+// where rendering it costs PostgreSQL building and Herd parsing and
+// stringifying about 70 KB of JSON.
 // The same statement says when the viewer's first mute ends (`until`), for
 // the cache of rendered pages (page-cache.ts).
 import { fillPlaceholders, sql } from "drizzle-orm";
@@ -31,11 +32,15 @@ export const EPOCH_SQL = "(SELECT epoch::text FROM cache_epochs WHERE id = 1)";
 
 /**
  * The version of account `a` (an alias of accounts), given the version of
- * its users row (an SQL text expression, null for remote accounts).
+ * its users row (an SQL text expression, null for remote accounts). The
+ * account it moved to counts with its users row: `moved` shows that row's
+ * role and `noindex`.
  */
 export function accountVersionSql(a: string, userVersion: string): string {
   return `(${a}.xmin::text || '.' || coalesce(${userVersion}, '') || '.' ||
-    coalesce((SELECT m.xmin::text FROM accounts m WHERE m.id = ${a}.moved_to_account_id), ''))`;
+    coalesce((SELECT m.xmin::text || '.' || coalesce((SELECT mu.xmin::text FROM users mu
+      WHERE mu.account_id = m.id LIMIT 1), '')
+      FROM accounts m WHERE m.id = ${a}.moved_to_account_id), ''))`;
 }
 
 /**
