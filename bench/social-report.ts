@@ -55,6 +55,8 @@ export interface Figures {
   status: Pair;
   health: Pair;
   healthHono: Pair;
+  /** GET /api/v1/trends: a constant answer through the API's middleware and router. */
+  trends: Pair;
   instance: Pair;
   fanOut: { bareInsertMs: number[]; durableMs: number[]; expected: number };
   posting: { followersMs: number[]; noneMs: number[] };
@@ -141,6 +143,12 @@ export function report(f: Figures, o: ReportOptions): string {
   ]);
   throughput("(d) GET /health", f.health, 80, "bare node:http");
   throughput("(d) GET /health", f.healthHono, null, "bare Hono");
+  throughput(
+    "(d) GET /api/v1/trends (constant, the API's stack)",
+    f.trends,
+    null,
+    "bare node:http, same bytes",
+  );
   throughput("(d) GET /api/v1/instance", f.instance, null, "bare node:http, same bytes");
   rows.push(["(e) Herd RSS MiB, idle before load", f1(f.rss.idle), "", "", "", ""]);
   rows.push(["(e) Herd RSS MiB, after the run", f1(f.rss.after), "", "", "", ""]);
@@ -155,6 +163,14 @@ export function report(f: Figures, o: ReportOptions): string {
     pass(byLimit(40) === byLimit(20)),
   ]);
 
+  const pairs: [string, Pair][] = [
+    ["timeline", f.timeline],
+    ["status", f.status],
+    ["health", f.health],
+    ["health vs Hono", f.healthHono],
+    ["trends", f.trends],
+    ["instance", f.instance],
+  ];
   const lines = [
     `Herd social bench: Node ${f.node}, ${f.cpus} CPUs, load average ${f.loadAverage.join(" ")}, ` +
       `${f.database} PostgreSQL, ${f.scale} data set, server flags ${f.nodeFlags.join(" ") || "none"}`,
@@ -162,7 +178,8 @@ export function report(f: Figures, o: ReportOptions): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,
     `Load: ${o.rounds} rounds per side of ${o.requests} requests, fewer if a round would pass ` +
-      `${ROUND_SECONDS} s (/health: ${Math.max(o.rounds, HEALTH_ROUNDS)} rounds of about 1 s), ` +
+      `${ROUND_SECONDS} s (/health and /api/v1/trends: ${Math.max(o.rounds, HEALTH_ROUNDS)} rounds ` +
+      `of about 1 s), ` +
       `${o.concurrency} concurrent keep-alive clients, the sides in turns; figures are medians ` +
       `of rounds, ratios the median of each round pair's ratio; bodies: ${Object.entries(
         f.bodyBytes,
@@ -173,37 +190,15 @@ export function report(f: Figures, o: ReportOptions): string {
     table(rows),
     "",
     "Requests measured, Herd/baseline: " +
-      (
-        [
-          ["timeline", f.timeline],
-          ["status", f.status],
-          ["health", f.health],
-          ["health vs Hono", f.healthHono],
-          ["instance", f.instance],
-        ] as const
-      )
-        .map(([label, p]) => `${label} ${p.herd.requests}/${p.base.requests}`)
-        .join(", "),
+      pairs.map(([label, p]) => `${label} ${p.herd.requests}/${p.base.requests}`).join(", "),
     "Requests a second by round, Herd | baseline:",
-    ...(
-      [
-        ["timeline", f.timeline],
-        ["status", f.status],
-        ["health", f.health],
-        ["health vs Hono", f.healthHono],
-        ["instance", f.instance],
-      ] as const
-    ).map(([label, p]) => `  ${label}: ${p.herd.rounds.join(" ")} | ${p.base.rounds.join(" ")}`),
+    ...pairs.map(
+      ([label, p]) => `  ${label}: ${p.herd.rounds.join(" ")} | ${p.base.rounds.join(" ")}`,
+    ),
     "Statements per request (in process, page cache off): " +
       f.queries.map((q) => `${q.path} (${q.items} items) ${q.queries}`).join("; "),
   ];
-  for (const [label, p] of [
-    ["timeline", f.timeline],
-    ["status", f.status],
-    ["health", f.health],
-    ["health (vs Hono)", f.healthHono],
-    ["instance", f.instance],
-  ] as const) {
+  for (const [label, p] of pairs) {
     if (p.herd.errors > 0)
       lines.push(`  ${label}: Herd answered ${JSON.stringify(p.herd.statuses)}`);
   }

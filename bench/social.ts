@@ -281,6 +281,7 @@ async function bench(o: Options) {
         ["timeline", timelinePath, seeded.readerToken],
         ["status", statusPath, seeded.readerToken],
         ["instance", "/api/v1/instance", undefined],
+        ["trends", "/api/v1/trends", undefined],
       ] as const) {
         const got = await getBody(port, p, token);
         if (got.status !== 200) throw new Error(`GET ${p}: ${got.status} ${got.body}`);
@@ -315,7 +316,7 @@ async function bench(o: Options) {
         { port, path: statusPath, headers: auth, pid: herdPid },
         { port: bare.honoPort, path: "/status", pid: barePid },
       );
-      log("(d) /health and /api/v1/instance");
+      log("(d) /health, /api/v1/trends and /api/v1/instance");
       // A round of a few thousand requests to /health lasts a fraction of a
       // second, at the mercy of whatever else the machine does then (rounds
       // of 0.3 s put the same code anywhere from 60% to 84% of node:http in
@@ -331,6 +332,15 @@ async function bench(o: Options) {
         o,
         { port, path: "/health", pid: herdPid },
         { port: bare.honoPort, path: "/health", pid: barePid },
+        quick,
+      );
+      // /health is answered by the front (src/http/front.ts) and skips the
+      // API's middleware and router; a constant API answer shows what every
+      // API request pays before its route's own work.
+      const trends = await compare(
+        o,
+        { port, path: "/api/v1/trends", pid: herdPid },
+        { port: bare.nodePort, path: "/trends", pid: barePid },
         quick,
       );
       const instance = await compare(
@@ -389,6 +399,7 @@ async function bench(o: Options) {
         status,
         health,
         healthHono,
+        trends,
         instance,
         fanOut,
         posting,
