@@ -1,7 +1,7 @@
 // The server under test, run as a user would run it: `node bin/start.js` in a
 // child process, on a free loopback port, with a fresh DATA_DIR (and so the
-// embedded PostgreSQL). Also reads the memory of Herd and of its postmaster
-// and backends from /proc.
+// embedded PostgreSQL). Also reads the memory and CPU time of Herd and of its
+// postmaster and backends from /proc.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -205,19 +205,26 @@ export function memoryOf(pids: number[]): Memory {
   return { rss: rss / 1024, pss: pss / 1024, processes: pids.length };
 }
 
-/** CPU seconds (user + system) used so far by `pids`; exited processes count nothing. */
+/**
+ * CPU seconds used so far by `pids`, all their threads, from each thread's
+ * schedstat (nanoseconds; /proc/PID/stat counts 10 ms ticks, too coarse for
+ * a round of a fraction of a second). Exited processes and threads count
+ * nothing.
+ */
 export function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
+  let ns = 0;
   for (const pid of pids) {
+    let tasks: string[];
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      ticks += Number(fields[11]) + Number(fields[12]);
+      tasks = readdirSync(`/proc/${pid}/task`);
     } catch {
-      // gone
+      continue; // gone
+    }
+    for (const task of tasks) {
+      ns += Number(readOr(`/proc/${pid}/task/${task}/schedstat`).split(" ")[0]) || 0;
     }
   }
-  return ticks / 100;
+  return ns / 1e9;
 }
 
 /** `pid` and its children (one level: the postmaster's backends and workers). */

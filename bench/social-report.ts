@@ -12,8 +12,8 @@ export const median = (xs: number[]) => {
 
 /** A round of load lasts about this long at most: a slow server gets fewer requests. */
 export const ROUND_SECONDS = 20;
-/** Rounds per side for /health (at least), of about a second each: short rounds, so more of them. */
-export const HEALTH_ROUNDS = 11;
+/** Rounds per side for /health and /api/v1/trends, of about a second each: short rounds, so more of them. */
+export const QUICK_ROUNDS = 12;
 
 export interface ReportOptions {
   requests: number;
@@ -89,7 +89,7 @@ export function report(f: Figures, o: ReportOptions): string {
       target === null ? "" : pass(p.ratio >= target / 100 && p.herd.errors === 0),
     ]);
     rows.push([
-      `${label}: CPU µs per request (process)`,
+      `${label}: CPU µs per request (server process only)`,
       f0(p.herd.cpuUs),
       f0(p.base.cpuUs),
       times(p.herd.cpuUs, p.base.cpuUs),
@@ -177,8 +177,8 @@ export function report(f: Figures, o: ReportOptions): string {
     `Seeded: ${Object.entries(f.seeded.rows)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,
-    `Load: ${o.rounds} rounds per side of ${o.requests} requests, fewer if a round would pass ` +
-      `${ROUND_SECONDS} s (/health and /api/v1/trends: ${Math.max(o.rounds, HEALTH_ROUNDS)} rounds ` +
+    `Load: ${o.rounds + (o.rounds % 2)} rounds per side of ${o.requests} requests, fewer if a round would pass ` +
+      `${ROUND_SECONDS} s (/health and /api/v1/trends: ${QUICK_ROUNDS} rounds ` +
       `of about 1 s), ` +
       `${o.concurrency} concurrent keep-alive clients, the sides in turns; figures are medians ` +
       `of rounds, ratios the median of each round pair's ratio; bodies: ${Object.entries(

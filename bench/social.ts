@@ -5,8 +5,13 @@
 //       the same bytes; (b) GET /api/v1/statuses/:id likewise; (c) the time
 //       from posting to the status being in all 10,000 followers' home feeds,
 //       against one bare INSERT … SELECT of those rows, and posting latency
-//       with 10,000 followers against none; (d) /health through the app's
-//       middleware against bare node:http; (e) Herd's memory before and after.
+//       with 10,000 followers against none; (d) /health (answered by the
+//       front, before the API's middleware and router) against bare
+//       node:http, and for information against bare Hono, and a constant
+//       API answer (GET /api/v1/trends) and /api/v1/instance against bare
+//       node:http serving the same bytes; (e) Herd's memory before and after.
+// Each throughput figure comes with the CPU time per request of the process
+// that answers (Herd's own, not its PostgreSQL's: bench/profile.ts shows both).
 // Also the SQL statements per request of the home timeline at several page
 // sizes, counted in process with the cache of rendered pages off. Loopback
 // only, bounded in requests and time. The server gets the bench's
@@ -14,7 +19,7 @@
 // (b) as read from PostgreSQL each time.
 //
 //   npx node bench/social.ts [--small] [--database-url=postgres://…]
-//     [--requests=3000] [--concurrency=50] [--rounds=3] [--posts=9]
+//     [--requests=3000] [--concurrency=50] [--rounds=4] [--posts=9]
 //     [--node-flags="--cpu-prof --cpu-prof-dir=/tmp/prof"] [--json]
 //
 // --node-flags: the server's Node flags (default: those of `npm start`);
@@ -27,8 +32,8 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { requestJson, runLoad } from "./load.ts";
+import { compare } from "./social-compare.ts";
 import {
-  cpuSeconds,
   freePort,
   makeDataDir,
   memoryOf,
@@ -38,16 +43,7 @@ import {
 } from "./server.ts";
 import { FULL_SCALE, seed, SMALL_SCALE } from "./social-seed.ts";
 import { countQueries } from "./social-queries.ts";
-import {
-  median,
-  report,
-  HEALTH_ROUNDS,
-  ROUND_SECONDS,
-  type Figures,
-  type Pair,
-  type Round,
-  type Side,
-} from "./social-report.ts";
+import { QUICK_ROUNDS, report, ROUND_SECONDS, type Figures } from "./social-report.ts";
 import {
   createExternalDatabase,
   embeddedUrl,
@@ -75,7 +71,7 @@ function parseArgs(argv: string[]) {
     databaseUrl: get("database-url") ?? process.env.DATABASE_URL ?? null,
     requests: int("requests", 3000, 100_000),
     concurrency: int("concurrency", 50, 256),
-    rounds: int("rounds", 3, 10),
+    rounds: int("rounds", 4, 10),
     posts: int("posts", 9, 50),
     nodeFlags: flags === undefined ? startScriptFlags() : flags.split(/\s+/).filter(Boolean),
     json: argv.includes("--json"),
@@ -108,77 +104,6 @@ function getBody(port: number, urlPath: string, token?: string) {
     req.on("timeout", () => req.destroy(new Error(`GET ${urlPath} timed out`)));
     req.on("error", reject);
   });
-}
-
-interface Target {
-  port: number;
-  path: string;
-  headers?: Record<string, string>;
-  /** The process that answers, for its CPU time. */
-  pid: number;
-}
-
-/**
- * Rounds of Herd and the baseline in turns (which goes first alternates),
- * after a warm-up of each. A round sends `scale.requests` requests, or fewer
- * when the warm-up shows that they would take more than `scale.seconds`.
- * Figures are medians of rounds, and the ratio is the median of each round
- * pair's own ratio: the machine's speed drifts between rounds (other work on
- * its two cores), and a pair taken back to back shares the drift.
- */
-async function compare(
-  o: Options,
-  herd: Target,
-  base: Target,
-  scale: { requests: number; rounds: number; seconds: number } = {
-    requests: o.requests,
-    rounds: o.rounds,
-    seconds: ROUND_SECONDS,
-  },
-): Promise<Pair> {
-  const load = (t: Target, n: number) => {
-    const before = cpuSeconds([t.pid]);
-    return runLoad({ ...t, requests: n, concurrency: o.concurrency }).then((r) => ({
-      ...r,
-      cpuUs: ((cpuSeconds([t.pid]) - before) / n) * 1e6,
-    }));
-  };
-  const budget = async (t: Target) => {
-    const warm = await load(t, Math.min(scale.requests, 2000));
-    return Math.max(
-      o.concurrency * 4,
-      Math.min(scale.requests, Math.floor(warm.rps * scale.seconds)),
-    );
-  };
-  const baseRequests = await budget(base);
-  const herdRequests = await budget(herd);
-  const herds: Round[] = [];
-  const bases: Round[] = [];
-  for (let i = 0; i < scale.rounds; i++) {
-    if (i % 2 === 0) {
-      bases.push(await load(base, baseRequests));
-      herds.push(await load(herd, herdRequests));
-    } else {
-      herds.push(await load(herd, herdRequests));
-      bases.push(await load(base, baseRequests));
-    }
-  }
-  const pick = (rs: Round[]): Side => ({
-    ...rs[0]!,
-    requests: rs.reduce((n, r) => n + r.requests, 0),
-    errors: rs.reduce((n, r) => n + r.errors, 0),
-    rps: median(rs.map((r) => r.rps)),
-    p50: median(rs.map((r) => r.p50)),
-    p99: median(rs.map((r) => r.p99)),
-    max: Math.max(...rs.map((r) => r.max)),
-    cpuUs: median(rs.map((r) => r.cpuUs)),
-    rounds: rs.map((r) => Math.round(r.rps)),
-  });
-  return {
-    herd: pick(herds),
-    base: pick(bases),
-    ratio: median(herds.map((h, i) => h.rps / bases[i]!.rps)),
-  };
 }
 
 /** Time (ms) from sending POST /api/v1/statuses until it answers, and until it is in `expected` feeds. */
@@ -297,11 +222,15 @@ async function bench(o: Options) {
       const barePid = bare.child.pid!;
       const auth = { authorization: `Bearer ${seeded.readerToken}` };
 
+      // (a), (b) and /api/v1/instance: rounds of o.requests; the quick
+      // answers below: rounds of about a second.
+      const full = { requests: o.requests, rounds: o.rounds, seconds: ROUND_SECONDS };
       log("(a) home timeline");
       const timeline = await compare(
-        o,
+        o.concurrency,
         { port, path: timelinePath, headers: auth, pid: herdPid },
         { port: bare.honoPort, path: "/timeline", pid: barePid },
+        full,
       );
       const timelineAlone = await runLoad({
         port,
@@ -312,24 +241,25 @@ async function bench(o: Options) {
       });
       log("(b) one status");
       const status = await compare(
-        o,
+        o.concurrency,
         { port, path: statusPath, headers: auth, pid: herdPid },
         { port: bare.honoPort, path: "/status", pid: barePid },
+        full,
       );
       log("(d) /health, /api/v1/trends and /api/v1/instance");
       // A round of a few thousand requests to /health lasts a fraction of a
       // second, at the mercy of whatever else the machine does then (rounds
       // of 0.3 s put the same code anywhere from 60% to 84% of node:http in
       // one day's runs): more rounds, of about a second each.
-      const quick = { requests: 100_000, rounds: Math.max(o.rounds, HEALTH_ROUNDS), seconds: 1 };
+      const quick = { requests: 100_000, rounds: QUICK_ROUNDS, seconds: 1 };
       const health = await compare(
-        o,
+        o.concurrency,
         { port, path: "/health", pid: herdPid },
         { port: bare.nodePort, path: "/health", pid: barePid },
         quick,
       );
       const healthHono = await compare(
-        o,
+        o.concurrency,
         { port, path: "/health", pid: herdPid },
         { port: bare.honoPort, path: "/health", pid: barePid },
         quick,
@@ -338,15 +268,16 @@ async function bench(o: Options) {
       // API's middleware and router; a constant API answer shows what every
       // API request pays before its route's own work.
       const trends = await compare(
-        o,
+        o.concurrency,
         { port, path: "/api/v1/trends", pid: herdPid },
         { port: bare.nodePort, path: "/trends", pid: barePid },
         quick,
       );
       const instance = await compare(
-        o,
+        o.concurrency,
         { port, path: "/api/v1/instance", pid: herdPid },
         { port: bare.nodePort, path: "/instance", pid: barePid },
+        full,
       );
 
       log("(c) fan-out and posting");
