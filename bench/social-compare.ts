@@ -2,7 +2,7 @@
 // turns, medians, and each side's CPU per request.
 import { runLoad } from "./load.ts";
 import { cpuSeconds } from "./server.ts";
-import { median, type Pair, type Round, type Side } from "./social-report.ts";
+import { evenRounds, median, type Pair, type Round, type Side } from "./social-report.ts";
 
 export interface Target {
   port: number;
@@ -56,7 +56,7 @@ export async function compare(
   const herdRequests = await budget(herd);
   const herds: Round[] = [];
   const bases: Round[] = [];
-  const rounds = scale.rounds + (scale.rounds % 2);
+  const rounds = evenRounds(scale.rounds);
   for (let i = 0; i < rounds; i++) {
     if (i % 2 === 0) {
       bases.push(await load(base, baseRequests));

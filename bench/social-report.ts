@@ -15,6 +15,9 @@ export const ROUND_SECONDS = 20;
 /** Rounds per side for /health and /api/v1/trends, of about a second each: short rounds, so more of them. */
 export const QUICK_ROUNDS = 12;
 
+/** The rounds a side runs when `asked`: even, so that each side goes first as often. */
+export const evenRounds = (asked: number) => asked + (asked % 2);
+
 export interface ReportOptions {
   requests: number;
   rounds: number;
@@ -177,10 +180,9 @@ export function report(f: Figures, o: ReportOptions): string {
     `Seeded: ${Object.entries(f.seeded.rows)
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,
-    `Load: ${o.rounds + (o.rounds % 2)} rounds per side of ${o.requests} requests, fewer if a round would pass ` +
-      `${ROUND_SECONDS} s (/health and /api/v1/trends: ${QUICK_ROUNDS} rounds ` +
-      `of about 1 s), ` +
-      `${o.concurrency} concurrent keep-alive clients, the sides in turns; figures are medians ` +
+    `Load: ${evenRounds(o.rounds)} rounds per side of ${o.requests} requests, fewer if a round ` +
+      `would pass ${ROUND_SECONDS} s (/health and /api/v1/trends: ${QUICK_ROUNDS} rounds of ` +
+      `about 1 s), ${o.concurrency} concurrent keep-alive clients, the sides in turns; figures are medians ` +
       `of rounds, ratios the median of each round pair's ratio; bodies: ${Object.entries(
         f.bodyBytes,
       )

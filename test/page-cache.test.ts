@@ -165,6 +165,11 @@ describe("the cache of rendered pages", () => {
   // Each change by another connection (as another process or plain SQL
   // would make it): the truth must change, and the answers follow it.
   // [what, the change, what comes before it (made and seen before the pages are read)]
+  const moveAuthor = (s: Scene) =>
+    other.query("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1", [
+      s.author.account.id,
+      s.movedTo.account.id,
+    ]);
   const changes: [string, (s: Scene) => Promise<unknown>, ((s: Scene) => Promise<unknown>)?][] = [
     ["the viewer blocks the author", (s) => sqlInsert("blocks", s.viewer, s.author)],
     ["the author blocks the viewer", (s) => sqlInsert("blocks", s.author, s.viewer)],
@@ -307,11 +312,7 @@ describe("the cache of rendered pages", () => {
         other.query("UPDATE accounts SET display_name = 'New home' WHERE id = $1", [
           s.movedTo.account.id,
         ]),
-      (s) =>
-        other.query("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1", [
-          s.author.account.id,
-          s.movedTo.account.id,
-        ]),
+      moveAuthor,
     ],
     [
       // `moved` shows that account's users row (its role, `noindex`).
@@ -321,11 +322,7 @@ describe("the cache of rendered pages", () => {
           "UPDATE users SET settings = settings || '{\"noindex\": true}' WHERE account_id = $1",
           [s.movedTo.account.id],
         ),
-      (s) =>
-        other.query("UPDATE accounts SET moved_to_account_id = $2 WHERE id = $1", [
-          s.author.account.id,
-          s.movedTo.account.id,
-        ]),
+      moveAuthor,
     ],
     [
       "the author is suspended",
