@@ -2,15 +2,20 @@
 // server-rendered pages and federation, behind the front (src/http/front.ts:
 // request id, log line, default and CORS headers, /health), then shared
 // middleware: CORS preflights, body size limits, the bearer token and rate
-// limits for the API.
-import { Hono, type MiddlewareHandler } from "hono";
+// limits for the API. Hono's router is wrapped so that each request reaches
+// Hono as one handler (src/http/flat-router.ts).
+import { Hono, type Context, type MiddlewareHandler } from "hono";
+import { RegExpRouter } from "hono/router/reg-exp-router";
+import { SmartRouter } from "hono/router/smart-router";
+import { TrieRouter } from "hono/router/trie-router";
 import type { Deps } from "./deps.ts";
-import { resolveToken } from "./http/auth.ts";
+import { NO_TOKEN, resolveToken } from "./http/auth.ts";
 import { bodyLimits } from "./http/body-limit.ts";
 import { corsPreflight } from "./http/cors.ts";
-import type { HerdEnv, TokenState } from "./http/env.ts";
+import type { HerdEnv } from "./http/env.ts";
 import { handleError, respondWithError } from "./http/errors.ts";
-import { frontOf, withFront } from "./http/front.ts";
+import { flatRouter } from "./http/flat-router.ts";
+import { frontOf, pathOf, withFront } from "./http/front.ts";
 import {
   createMemoryRateStore,
   defaultRules,
@@ -29,8 +34,6 @@ export interface AppOptions {
   federation?: MiddlewareHandler<HerdEnv>;
 }
 
-const NO_TOKEN: TokenState = Object.freeze({ kind: "none" });
-
 /** What every route reads from its context: one plain (not async) step. */
 function context(deps: Deps, rateStore: RateStore): MiddlewareHandler<HerdEnv> {
   return (c, next) => {
@@ -43,7 +46,15 @@ function context(deps: Deps, rateStore: RateStore): MiddlewareHandler<HerdEnv> {
 }
 
 export function createApp(deps: Deps, options: AppOptions = {}) {
-  const app = new Hono<HerdEnv>();
+  // Unknown paths, and known paths with another method (Rails answers both 404).
+  const notFound = (c: Context) => respondWithError(c, 404, "Record not found");
+  const app = new Hono<HerdEnv>({
+    getPath: pathOf,
+    router: flatRouter(new SmartRouter({ routers: [new RegExpRouter(), new TrieRouter()] }), {
+      onError: handleError,
+      onNotFound: notFound,
+    }),
+  });
   const rateStore = options.rateStore ?? createMemoryRateStore();
 
   app.use(context(deps, rateStore));
@@ -59,8 +70,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   registerMediaFileRoutes(app);
   registerMediaProxyRoutes(app);
 
-  // Unknown paths, and known paths with another method (Rails answers both 404).
-  app.notFound((c) => respondWithError(c, 404, "Record not found"));
+  app.notFound(notFound);
   app.onError(handleError);
   // Every caller (the Node listener, the streaming server's, `app.request` in
   // tests) goes through the front.

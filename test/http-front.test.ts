@@ -321,4 +321,22 @@ describe("the front in process", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("");
   });
+
+  it("answers an API request without a promise when the token is cached and the route answers at once", async () => {
+    const { token, account } = await makeUser(t);
+    const request = () =>
+      new Request("https://herd.test/api/v1/trends", {
+        headers: { authorization: `Bearer ${token}` },
+      });
+    // The first use reads the token from the database; the second, from the cache.
+    const first = app.fetch(request());
+    expect(first).toBeInstanceOf(Promise);
+    expect((await first).status).toBe(200);
+    logs.length = 0;
+    const second = app.fetch(request());
+    expect(second).toBeInstanceOf(Response);
+    expect((second as Response).status).toBe(200);
+    expect(await (second as Response).json()).toEqual([]);
+    expect(logs.map((l) => [l.fields.status, l.fields.accountId])).toEqual([[200, account.id]]);
+  });
 });

@@ -4,8 +4,14 @@
 // - an app-only token where a user is needed: 422 {"error": "This method requires an authenticated user"};
 // - an unconfirmed, unapproved or disabled user: 403 with the reason.
 // See https://docs.joinmastodon.org/api/oauth-scopes/ and Mastodon's Api::BaseController.
-import type { Context, MiddlewareHandler } from "hono";
-import { authenticateToken, touchToken, type Authenticated } from "../domain/oauth/authenticate.ts";
+import type { Context, MiddlewareHandler, Next } from "hono";
+import {
+  authenticateCached,
+  authenticateToken,
+  touchToken,
+  type Authenticated,
+  type TokenCheck,
+} from "../domain/oauth/authenticate.ts";
 import { grants } from "../domain/oauth/scopes.ts";
 import { tokenCacheOf } from "../domain/oauth/token-cache.ts";
 import type { AccountRow, UserRow } from "../db/schema/index.ts";
@@ -13,7 +19,8 @@ import { ApiError } from "./errors.ts";
 import { requestHeader } from "./fast-headers.ts";
 import { frontOf } from "./front.ts";
 import { params } from "./params.ts";
-import type { HerdEnv } from "./env.ts";
+import type { HerdEnv, TokenState } from "./env.ts";
+import { sha256 } from "../lib/tokens.ts";
 
 /** The bearer token of a request: `Authorization: Bearer`, or `access_token` in the query. */
 export function bearerToken(c: Context<HerdEnv>): string | null {
@@ -26,13 +33,10 @@ export function bearerToken(c: Context<HerdEnv>): string | null {
 }
 
 /**
- * The token as Doorkeeper finds it in Mastodon (access_token_methods): the
- * Authorization header, then `access_token` or `bearer_token` in the query or
- * in the body.
+ * The token in the body, where Doorkeeper (access_token_methods) looks last:
+ * `access_token` or `bearer_token` as a form or JSON parameter.
  */
-async function requestToken(c: Context<HerdEnv>): Promise<string | null> {
-  const token = bearerToken(c);
-  if (token || c.req.method === "GET" || c.req.method === "HEAD" || !c.req.raw.body) return token;
+async function bodyToken(c: Context<HerdEnv>): Promise<string | null> {
   let p: Record<string, unknown>;
   try {
     p = await params(c);
@@ -46,25 +50,57 @@ async function requestToken(c: Context<HerdEnv>): Promise<string | null> {
   return null;
 }
 
-/** Resolves the token (if any) for every API request; rejects nothing by itself. */
-export const resolveToken: MiddlewareHandler<HerdEnv> = async (c, next) => {
-  const token = await requestToken(c);
-  if (!token) {
-    c.set("token", { kind: "none" });
+/** No token sent (shared: it is never changed). */
+export const NO_TOKEN: TokenState = Object.freeze({ kind: "none" });
+
+function record(c: Context<HerdEnv>, check: TokenCheck): void {
+  if (check.ok) {
+    c.set("token", { kind: "valid", auth: check.auth });
+    // For the request's log line.
+    if (check.auth.account) frontOf(c).accountId = check.auth.account.id;
+    // Use is recorded at most once a minute, without a write on other requests.
+    if (check.touch)
+      touchToken(c.get("deps").database.db, check.auth.token.id).catch(() => undefined);
   } else {
-    const { database } = c.get("deps");
-    const check = await authenticateToken(database.db, token, tokenCacheOf(database), true);
-    if (check.ok) {
-      c.set("token", { kind: "valid", auth: check.auth });
-      // For the request's log line.
-      if (check.auth.account) frontOf(c).accountId = check.auth.account.id;
-      // Use is recorded at most once a minute, without a write on other requests.
-      if (check.touch) touchToken(database.db, check.auth.token.id).catch(() => undefined);
-    } else {
-      c.set("token", { kind: "invalid", reason: check.reason });
-    }
+    c.set("token", { kind: "invalid", reason: check.reason });
   }
-  await next();
+}
+
+/** Records what `token` stands for, then runs `next`: without a promise when the cache holds it. */
+function withToken(c: Context<HerdEnv>, token: string, next: Next) {
+  const { database } = c.get("deps");
+  const cache = tokenCacheOf(database);
+  const cached = authenticateCached(sha256(token), cache, true);
+  if (cached) {
+    record(c, cached);
+    return next();
+  }
+  return authenticateToken(database.db, token, cache, true).then((check) => {
+    record(c, check);
+    return next();
+  });
+}
+
+/**
+ * Resolves the token (if any) for every API request; rejects nothing by
+ * itself. The token is where Doorkeeper finds it in Mastodon: the
+ * Authorization header, then `access_token` or `bearer_token` in the query
+ * or in the body. Not async: most requests carry a token the cache holds
+ * (src/http/flat-router.ts says why a promise costs).
+ */
+export const resolveToken: MiddlewareHandler<HerdEnv> = (c, next) => {
+  const token = bearerToken(c);
+  if (token) return withToken(c, token, next);
+  const method = c.req.method;
+  if (method === "GET" || method === "HEAD" || !c.req.raw.body) {
+    c.set("token", NO_TOKEN);
+    return next();
+  }
+  return bodyToken(c).then((found) => {
+    if (found) return withToken(c, found, next);
+    c.set("token", NO_TOKEN);
+    return next();
+  });
 };
 
 const INVALID: Record<"invalid" | "revoked" | "expired", string> = {

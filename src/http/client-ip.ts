@@ -55,10 +55,29 @@ export function isLoopback(ip: string): boolean {
   return ip === "127.0.0.1" || ip === "::1";
 }
 
-function peerAddress(c: Context<HerdEnv>): string | null {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
-    ?.incoming;
-  return normalizeIp(incoming?.socket?.remoteAddress);
+/** The socket's peer, normalized, and whether it is a trusted proxy. */
+interface Peer {
+  ip: string | null;
+  trusted: boolean;
+}
+
+// Remembered per socket: a keep-alive connection carries many requests, and
+// its peer does not change.
+const peers = new WeakMap<object, Peer>();
+const NO_PEER: Peer = { ip: null, trusted: true };
+
+function peerOf(c: Context<HerdEnv>): Peer {
+  const socket = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
+    ?.incoming?.socket;
+  if (!socket) return NO_PEER;
+  let peer = peers.get(socket);
+  if (!peer) {
+    const ip = normalizeIp(socket.remoteAddress);
+    peer = { ip, trusted: ip === null || isTrustedProxy(ip) };
+    // An address is only known once connected; a socket without one is not remembered.
+    if (ip !== null) peers.set(socket, peer);
+  }
+  return peer;
 }
 
 /**
@@ -68,16 +87,20 @@ function peerAddress(c: Context<HerdEnv>): string | null {
  * a proxy. Anyone else is the client. "unknown" when nothing says.
  */
 export function clientIp(c: Context<HerdEnv>): string {
-  const peer = peerAddress(c);
-  if (peer && !isTrustedProxy(peer)) return peer;
-  const chain = (requestHeader(c, "x-forwarded-for") ?? "")
+  const peer = peerOf(c);
+  if (!peer.trusted) return peer.ip!;
+  const forwarded = requestHeader(c, "x-forwarded-for");
+  const realIp = requestHeader(c, "x-real-ip");
+  // No proxy's word about the client: the peer is the client.
+  if (forwarded === undefined && realIp === undefined) return peer.ip ?? "unknown";
+  const chain = (forwarded ?? "")
     .split(",")
     .map((part) => normalizeIp(part))
     .filter((ip): ip is string => ip !== null);
   for (let i = chain.length - 1; i >= 0; i--) {
     if (!isTrustedProxy(chain[i]!)) return chain[i]!;
   }
-  return chain[0] ?? normalizeIp(requestHeader(c, "x-real-ip")) ?? peer ?? "unknown";
+  return chain[0] ?? normalizeIp(realIp) ?? peer.ip ?? "unknown";
 }
 
 /** The /64 network of an IPv6 address (one subscriber), written as `a:b:c:d::/64`. */

@@ -9,6 +9,7 @@
 // tests) these helpers fall back to Hono's API with the same outcome.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context, Next } from "hono";
+import { isPromise } from "../lib/is-promise.ts";
 import { setResponseHeader } from "./response-headers.ts";
 
 interface NodeBindings {
@@ -46,19 +47,24 @@ export function hasRequestBody(c: Context): boolean {
  * responses that do not pass through Hono, such as errors, get them too);
  * otherwise they are added after the route to a response that lacks them.
  */
-export async function withDefaultHeaders(
+export function withDefaultHeaders(
   c: Context,
   headers: readonly (readonly [string, string])[],
   next: Next,
-): Promise<void> {
+): ReturnType<Next> {
   const outgoing = nodeOf(c).outgoing;
   if (outgoing && !outgoing.headersSent) {
     for (const [name, value] of headers) outgoing.setHeader(name, value);
-    await next();
-    return;
+    // Not awaited: the answer may come without a promise (src/http/flat-router.ts).
+    return next();
   }
-  await next();
-  for (const [name, value] of headers) {
-    if (!c.res.headers.has(name)) setResponseHeader(c, name, value);
-  }
+  const add = () => {
+    for (const [name, value] of headers) {
+      if (!c.res.headers.has(name)) setResponseHeader(c, name, value);
+    }
+  };
+  const done: unknown = next();
+  if (isPromise(done)) return done.then(add) as ReturnType<Next>;
+  add();
+  return done as ReturnType<Next>;
 }

@@ -23,6 +23,8 @@ type HeaderList = readonly (readonly [string, string])[];
 /** What the front knows of a request, for the routes and for its log line. */
 export interface FrontRecord {
   requestId: string;
+  /** The path Hono routes by (`getPath`: percent-decoded), worked out once (`pathOf`). */
+  path: string;
   /** The account of a valid token, set by the token middleware (src/http/auth.ts). */
   accountId?: string;
 }
@@ -39,9 +41,14 @@ type Fetch<E, X> = (request: Request, env?: E, executionCtx?: X) => Response | P
 export function frontOf(c: Context): FrontRecord {
   const env = c.env as FrontEnv | undefined;
   if (env?.front) return env.front;
-  const record = { requestId: randomUUID() };
+  const record = { requestId: randomUUID(), path: c.req.path };
   if (env && typeof env === "object") env.front = record;
   return record;
+}
+
+/** Hono's `getPath` option: the path the front worked out, else Hono's own. */
+export function pathOf(request: Request, options?: { env?: unknown }): string {
+  return (options?.env as FrontEnv | undefined)?.front?.path ?? getPath(request);
 }
 
 /**
@@ -98,6 +105,7 @@ export function withFront<E, X>(fetch: Fetch<E, X>, logger: Logger): Fetch<E, X>
       requestId: requestIdOf(
         incoming?.headers ? incoming.headers["x-request-id"] : request.headers.get("x-request-id"),
       ),
+      path,
     };
     const log = (status: number) =>
       logger.info("request", {

@@ -12,12 +12,13 @@
 //   read as Rails' remote_ip does), and IPv6 addresses count per /64.
 // Counters live in this process (`createMemoryRateStore`); a shared store
 // (Redis) implements the same `RateStore` interface.
-import type { Context, MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler, Next } from "hono";
 import { errorBody } from "./errors.ts";
 import type { HerdEnv } from "./env.ts";
 import { clientIp, isLoopback, throttleIp } from "./client-ip.ts";
 import { params } from "./params.ts";
 import { withDefaultHeaders } from "./fast-headers.ts";
+import { isPromise } from "../lib/is-promise.ts";
 
 // Other modules took the client address from here first.
 export { clientIp, isLoopback, isTrustedProxy, normalizeIp, throttleIp } from "./client-ip.ts";
@@ -103,10 +104,70 @@ export function resetTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
 
+/** The rule closest to being exceeded, and the one exceeded if any. */
+interface Count {
+  shown: { limit: number; remaining: number; resetAt: number } | null;
+  exceeded?: { limit: number; resetAt: number };
+}
+
+/** Counts the request against `rules[i]` and on, in order, until one is exceeded. */
+function countFrom(
+  c: Context<HerdEnv>,
+  store: RateStore,
+  rules: RateRule[],
+  i: number,
+  count: Count,
+): Count | Promise<Count> {
+  for (; i < rules.length && !count.exceeded; i++) {
+    const next = countOne(c, store, rules[i]!, count);
+    if (isPromise(next)) {
+      const after = i + 1;
+      return next.then((n) => (n.exceeded ? n : countFrom(c, store, rules, after, n)));
+    }
+    count = next;
+  }
+  return count;
+}
+
+/** One rule; a promise only when its key or the store gives one. */
+function countOne(
+  c: Context<HerdEnv>,
+  store: RateStore,
+  rule: RateRule,
+  count: Count,
+): Count | Promise<Count> {
+  const key = rule.key(c);
+  if (isPromise<string | null>(key)) return key.then((k) => hit(store, rule, k, count));
+  return hit(store, rule, key, count);
+}
+
+function hit(
+  store: RateStore,
+  rule: RateRule,
+  key: string | null,
+  count: Count,
+): Count | Promise<Count> {
+  if (key === null) return count;
+  const result = store.hit(`${rule.name}:${key}`, rule.periodMs);
+  return isPromise<RateHit>(result)
+    ? result.then((r) => judge(rule, r, count))
+    : judge(rule, result, count);
+}
+
+function judge(rule: RateRule, { count, resetAt }: RateHit, before: Count): Count {
+  const remaining = Math.max(0, rule.limit - count);
+  const shown =
+    !before.shown || remaining < before.shown.remaining
+      ? { limit: rule.limit, remaining, resetAt }
+      : before.shown;
+  return count > rule.limit ? { shown, exceeded: { limit: rule.limit, resetAt } } : { shown };
+}
+
 /**
  * Applies `rules` with `store` (by default the app's, `c.get("rateStore")`).
  * The first exceeded rule answers 429; the headers show the rule with the
- * fewest requests left.
+ * fewest requests left. Not async: with the in-process store and the API's
+ * rules, nothing here waits (src/http/flat-router.ts says why that matters).
  */
 export function rateLimit(
   store: RateStore | null,
@@ -114,26 +175,25 @@ export function rateLimit(
   options: RateLimitOptions = {},
 ): MiddlewareHandler<HerdEnv> {
   const withHeaders = options.headers ?? true;
-  return async (c, next) => {
+  return (c, next) => {
     const counters = store ?? c.get("rateStore");
     if (!counters || isLoopback(clientIp(c))) return next();
-    let shown: { limit: number; remaining: number; resetAt: number } | null = null;
-    for (const rule of rules) {
-      const key = await rule.key(c);
-      if (key === null) continue;
-      const { count, resetAt } = await counters.hit(`${rule.name}:${key}`, rule.periodMs);
-      const remaining = Math.max(0, rule.limit - count);
-      if (!shown || remaining < shown.remaining) shown = { limit: rule.limit, remaining, resetAt };
-      if (count > rule.limit) {
+    const answer = ({ shown, exceeded }: Count): Response | ReturnType<Next> => {
+      if (exceeded) {
         // Not answered yet: these headers go into the 429 about to be made.
-        c.header("X-RateLimit-Limit", String(rule.limit));
+        c.header("X-RateLimit-Limit", String(exceeded.limit));
         c.header("X-RateLimit-Remaining", "0");
-        c.header("X-RateLimit-Reset", resetTimestamp(resetAt));
+        c.header("X-RateLimit-Reset", resetTimestamp(exceeded.resetAt));
         return c.json(errorBody("Too many requests"), 429);
       }
-    }
-    if (!shown || !withHeaders) return next();
-    return withDefaultHeaders(c, rateHeaders(shown), next);
+      if (!shown || !withHeaders) return next();
+      return withDefaultHeaders(c, rateHeaders(shown), next);
+    };
+    const count = countFrom(c, counters, rules, 0, { shown: null });
+    // Hono's type says a promise; its compose and flat-router.ts take either.
+    return (
+      isPromise<Count>(count) ? count.then((n): unknown => answer(n)) : answer(count)
+    ) as ReturnType<Next>;
   };
 }
 

@@ -15,7 +15,7 @@ import {
 } from "../../db/schema/index.ts";
 import { sha256 } from "../../lib/tokens.ts";
 import { parseScopes } from "./scopes.ts";
-import type { TokenCache } from "./token-cache.ts";
+import type { CachedToken, TokenCache } from "./token-cache.ts";
 
 export interface Authenticated {
   token: AccessTokenRow;
@@ -57,6 +57,20 @@ const tokenByDigest = preparedFor((db) =>
 );
 
 /**
+ * The check of the token whose digest is `digest` (`sha256(token)`) from
+ * `cache` alone, without a promise: undefined when the cache does not hold
+ * it. The API's token middleware answers most requests from here.
+ */
+export function authenticateCached(
+  digest: string,
+  cache: TokenCache,
+  recordsUse = false,
+): TokenCheck | undefined {
+  const entry = cache.get(digest);
+  return entry && checkEntry(entry, recordsUse);
+}
+
+/**
  * The token `token` stands for, from `cache` when it holds it (token-cache.ts
  * says why that is never stale for writes through this pool), else from the
  * database. The rows are frozen: they may be shared by later requests.
@@ -87,6 +101,10 @@ export async function authenticateToken(
     entry = { auth, touchedAt: row.token.lastUsedAt?.getTime() ?? 0 };
     store?.(digest, entry);
   }
+  return checkEntry(entry, recordsUse);
+}
+
+function checkEntry(entry: CachedToken, recordsUse: boolean): TokenCheck {
   const { token: row } = entry.auth;
   const now = Date.now();
   if (row.revokedAt) return { ok: false, reason: "revoked" };
