@@ -47,6 +47,8 @@ function context(deps: Deps, rateStore: RateStore): MiddlewareHandler<HerdEnv> {
 
 export function createApp(deps: Deps, options: AppOptions = {}) {
   // Unknown paths, and known paths with another method (Rails answers both 404).
+  // The router answers with these for the requests it folds (most), Hono for
+  // the rest: both are given the same two handlers.
   const notFound = (c: Context) => respondWithError(c, 404, "Record not found");
   const app = new Hono<HerdEnv>({
     getPath: pathOf,

@@ -68,10 +68,9 @@ describe("the flat router", () => {
     }
   });
 
-  it("lets the middleware read the route's parameters, and its own", async () => {
+  it("lets middleware without parameters of its own read the route's", async () => {
     const app = makeApp((a) => {
-      a.use("/u/:name/*", (c, next) => {
-        c.header("X-Name", c.req.param("name"));
+      a.use("/u/*", (c, next) => {
         c.header("X-Id", c.req.param("id") ?? "none");
         return next();
       });
@@ -79,8 +78,26 @@ describe("the flat router", () => {
     });
     const res = await app.request("/u/alice/s/7");
     expect(await res.text()).toBe("alice/7");
-    expect(res.headers.get("X-Name")).toBe("alice");
     expect(res.headers.get("X-Id")).toBe("7");
+  });
+
+  it("gives each handler its own parameters where more than the last have some, as Hono does", async () => {
+    const app = makeApp((a) => {
+      a.use("/u/:name/*", (c, next) => {
+        c.header("X-Name", c.req.param("name"));
+        c.header("X-Id", c.req.param("id") ?? "none");
+        return next();
+      });
+      a.get("/u/:name/s/:id", (c) => c.text(`${c.req.param("name")}/${c.req.param("id")}`));
+      // Two routes: the first answers, with its own parameters.
+      a.get("/x/:a/:b", (c) => c.text(`${c.req.param("a")} ${c.req.param("b")}`));
+      a.get("/x/foo/:a", (c) => c.text(`second ${c.req.param("a")}`));
+    });
+    const res = await app.request("/u/alice/s/7");
+    expect(await res.text()).toBe("alice/7");
+    expect(res.headers.get("X-Name")).toBe("alice");
+    expect(res.headers.get("X-Id")).toBe("none");
+    expect(await (await app.request("/x/foo/1")).text()).toBe("foo 1");
   });
 
   it("stops where a middleware answers", async () => {
@@ -122,7 +139,7 @@ describe("the flat router", () => {
     expect(seen.map((e) => e?.message)).toEqual(["sync failure", "async failure"]);
   });
 
-  it("keeps Hono's body limit working (it reads the error after next())", async () => {
+  it("keeps Hono's body limit working (it replaces the request before next())", async () => {
     const app = makeApp((a) => {
       a.use(bodyLimit({ maxSize: 8, onError: (c) => c.json({ error: "Payload Too Large" }, 413) }));
       a.post("/upload", async (c) => c.text(await c.req.text()));
@@ -140,6 +157,33 @@ describe("the flat router", () => {
       duplex: "half",
     } as RequestInit);
     expect(large.status).toBe(413);
+  });
+
+  it("hands an Error thrown by a middleware before next() to the error handler", async () => {
+    const app = makeApp((a) => {
+      a.use((_c, next) => next());
+      a.use(() => {
+        throw new Error("refused early");
+      });
+      a.get("/early", (c) => c.text("unreachable"));
+    });
+    const res = await app.request("/early");
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ error: "refused early" });
+  });
+
+  it("waits for a not-found handler that returns a promise", async () => {
+    const app = new Hono({
+      router: flatRouter(new SmartRouter({ routers: [new RegExpRouter(), new TrieRouter()] }), {
+        onError: (err, c) => c.json({ error: err.message }, 500),
+        onNotFound: async (c) => c.json({ error: "Gone looking" }, 404),
+      }),
+    });
+    app.use((_c, next) => next());
+    app.use("/only-middleware", (_c, next) => next());
+    const res = await app.request("/only-middleware");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: "Gone looking" });
   });
 
   it("answers not found when no step answers, and for unknown paths", async () => {

@@ -7,7 +7,7 @@
 import type { Context, MiddlewareHandler, Next } from "hono";
 import {
   authenticateCached,
-  authenticateToken,
+  authenticateDigest,
   touchToken,
   type Authenticated,
   type TokenCheck,
@@ -70,12 +70,13 @@ function record(c: Context<HerdEnv>, check: TokenCheck): void {
 function withToken(c: Context<HerdEnv>, token: string, next: Next) {
   const { database } = c.get("deps");
   const cache = tokenCacheOf(database);
-  const cached = authenticateCached(sha256(token), cache, true);
+  const digest = sha256(token);
+  const cached = authenticateCached(digest, cache, true);
   if (cached) {
     record(c, cached);
     return next();
   }
-  return authenticateToken(database.db, token, cache, true).then((check) => {
+  return authenticateDigest(database.db, digest, cache, true).then((check) => {
     record(c, check);
     return next();
   });

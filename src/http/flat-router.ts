@@ -14,11 +14,16 @@
 // `runInOrder` keeps compose's rules (hono/dist/compose.js): a step's answer
 // becomes the response unless an earlier one finalized it; an Error thrown
 // or rejected by a step goes to the app's error handler there, and is left
-// in `c.error` for the steps around it (Hono's body limit reads it); no
-// answer at the end is the app's not-found answer; `next()` twice throws.
-// One difference: `next()` returns the context itself when the steps after
-// it answered synchronously, so a step must `await next()` or return it,
-// never call `.then` on it.
+// in `c.error` for the steps around it; no answer at the end is the app's
+// not-found answer; `next()` twice throws. Two differences:
+// - `next()` returns the context itself when the steps after it answered
+//   synchronously (its type says a promise), so a step must `await next()`
+//   or return it, never call `.then` on it;
+// - Hono gives each handler the parameters of its own match, and a single
+//   handler has one set: a match is folded only when no handler but the
+//   last (the route) has parameters, and the middleware then reads the
+//   route's. Other matches (two routes with parameters) go to Hono's compose
+//   as they are.
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from "hono";
 import type { Params, ParamIndexMap, Result, Router } from "hono/router";
 import { isPromise } from "../lib/is-promise.ts";
@@ -27,8 +32,9 @@ import { isPromise } from "../lib/is-promise.ts";
 type Entry = [MiddlewareHandler, unknown];
 
 export interface FlatRouterOptions {
-  /** The app's error handler (the one given to app.onError). */
+  /** The app's error handler: the one given to app.onError, which answers the other matches. */
   onError: ErrorHandler;
+  /** The app's not-found handler: the one given to app.notFound. */
   onNotFound: NotFoundHandler;
 }
 
@@ -110,16 +116,9 @@ export function flatRouter<T>(inner: Router<T>, options: FlatRouterOptions): Rou
   const flatten = (result: Result<T>): Result<T> => {
     const entries = result[0] as unknown as [Entry, Params | ParamIndexMap][];
     if (entries.length < 2) return result;
-    // Every handler reads the same parameters: those of all the matches.
-    let params = entries[entries.length - 1]![1];
-    for (let i = entries.length - 2; i >= 0; i--) {
-      const own = entries[i]![1];
-      for (const _ in own) {
-        params = { ...own, ...params } as typeof params;
-        break;
-      }
-    }
-    const flat = [[runnerFor(entries), params]] as unknown as Result<T>[0];
+    // Folded only if no handler before the last has parameters of its own.
+    for (let i = 0; i < entries.length - 1; i++) for (const _ in entries[i]![1]) return result;
+    const flat = [[runnerFor(entries), entries[entries.length - 1]![1]]] as unknown as Result<T>[0];
     return (result.length === 2 ? [flat, result[1]] : [flat]) as Result<T>;
   };
   // The last matches by method and path: most requests ask for a path asked

@@ -23,8 +23,6 @@ type HeaderList = readonly (readonly [string, string])[];
 /** What the front knows of a request, for the routes and for its log line. */
 export interface FrontRecord {
   requestId: string;
-  /** The path Hono routes by (`getPath`: percent-decoded), worked out once (`pathOf`). */
-  path: string;
   /** The account of a valid token, set by the token middleware (src/http/auth.ts). */
   accountId?: string;
 }
@@ -33,6 +31,8 @@ interface FrontEnv {
   incoming?: IncomingMessage;
   outgoing?: ServerResponse;
   front?: FrontRecord;
+  /** The request the front saw and the path Hono routes it by, worked out once (`pathOf`). */
+  routed?: { request: Request; path: string };
 }
 
 type Fetch<E, X> = (request: Request, env?: E, executionCtx?: X) => Response | Promise<Response>;
@@ -41,14 +41,15 @@ type Fetch<E, X> = (request: Request, env?: E, executionCtx?: X) => Response | P
 export function frontOf(c: Context): FrontRecord {
   const env = c.env as FrontEnv | undefined;
   if (env?.front) return env.front;
-  const record = { requestId: randomUUID(), path: c.req.path };
+  const record = { requestId: randomUUID() };
   if (env && typeof env === "object") env.front = record;
   return record;
 }
 
-/** Hono's `getPath` option: the path the front worked out, else Hono's own. */
+/** Hono's `getPath` option: the path the front worked out for this request, else Hono's own. */
 export function pathOf(request: Request, options?: { env?: unknown }): string {
-  return (options?.env as FrontEnv | undefined)?.front?.path ?? getPath(request);
+  const routed = (options?.env as FrontEnv | undefined)?.routed;
+  return routed?.request === request ? routed.path : getPath(request);
 }
 
 /**
@@ -105,7 +106,6 @@ export function withFront<E, X>(fetch: Fetch<E, X>, logger: Logger): Fetch<E, X>
       requestId: requestIdOf(
         incoming?.headers ? incoming.headers["x-request-id"] : request.headers.get("x-request-id"),
       ),
-      path,
     };
     const log = (status: number) =>
       logger.info("request", {
@@ -154,10 +154,8 @@ export function withFront<E, X>(fetch: Fetch<E, X>, logger: Logger): Fetch<E, X>
     let result: Response | Promise<Response>;
     try {
       // The caller's bindings (node-server's are made for each request), with the record.
-      const bindings =
-        node && typeof node === "object"
-          ? Object.assign(node, { front: record })
-          : { front: record };
+      const own: FrontEnv = { front: record, routed: { request, path } };
+      const bindings = node && typeof node === "object" ? Object.assign(node, own) : own;
       result = fetch(request, bindings as E, executionCtx);
     } catch (error) {
       return fail(error);

@@ -78,13 +78,22 @@ export function authenticateCached(
  * due (the API does; the streaming API, as Mastodon's, does not, and must
  * not use up the API's turn).
  */
-export async function authenticateToken(
+export function authenticateToken(
   db: Db,
   token: string,
   cache: TokenCache | null = null,
   recordsUse = false,
 ): Promise<TokenCheck> {
-  const digest = sha256(token);
+  return authenticateDigest(db, sha256(token), cache, recordsUse);
+}
+
+/** authenticateToken by the token's digest (`sha256(token)`), for a caller that has it. */
+export async function authenticateDigest(
+  db: Db,
+  digest: string,
+  cache: TokenCache | null = null,
+  recordsUse = false,
+): Promise<TokenCheck> {
   let entry = cache?.get(digest);
   if (!entry) {
     const store = cache?.begin();
