@@ -144,14 +144,17 @@ export function report(f: Figures, o: ReportOptions): string {
     "<= 1.5x",
     pass(withF / none <= 1.5),
   ]);
-  throughput("(d) GET /health", f.health, 80, "bare node:http");
-  throughput("(d) GET /health", f.healthHono, null, "bare Hono");
+  // (d) asks for "a constant endpoint behind the full middleware stack":
+  // /api/v1/trends is one. /health is answered by the front, before the
+  // middleware and router, so it is shown for information only.
   throughput(
     "(d) GET /api/v1/trends (constant, the API's stack)",
     f.trends,
-    null,
+    80,
     "bare node:http, same bytes",
   );
+  throughput("(d) GET /health (the front only)", f.health, null, "bare node:http");
+  throughput("(d) GET /health (the front only)", f.healthHono, null, "bare Hono");
   throughput("(d) GET /api/v1/instance", f.instance, null, "bare node:http, same bytes");
   rows.push(["(e) Herd RSS MiB, idle before load", f1(f.rss.idle), "", "", "", ""]);
   rows.push(["(e) Herd RSS MiB, after the run", f1(f.rss.after), "", "", "", ""]);

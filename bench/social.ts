@@ -5,11 +5,12 @@
 //       the same bytes; (b) GET /api/v1/statuses/:id likewise; (c) the time
 //       from posting to the status being in all 10,000 followers' home feeds,
 //       against one bare INSERT … SELECT of those rows, and posting latency
-//       with 10,000 followers against none; (d) /health (answered by the
-//       front, before the API's middleware and router) against bare
-//       node:http, and for information against bare Hono, and a constant
-//       API answer (GET /api/v1/trends) and /api/v1/instance against bare
-//       node:http serving the same bytes; (e) Herd's memory before and after.
+//       with 10,000 followers against none; (d) a constant API answer
+//       (GET /api/v1/trends, through the whole middleware stack and the
+//       router) against bare node:http serving the same bytes, and for
+//       information /health (answered by the front, before the middleware
+//       and router) against bare node:http and bare Hono, and
+//       /api/v1/instance; (e) Herd's memory before and after.
 // Each throughput figure comes with the CPU time per request of the process
 // that answers (Herd's own, not its PostgreSQL's: bench/profile.ts shows both).
 // Also the SQL statements per request of the home timeline at several page
