@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
+import { setSettings } from "../src/domain/instance/settings.ts";
 import type { Logger } from "../src/logger.ts";
 import { makeUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
@@ -159,6 +160,29 @@ describe("the front over Node", () => {
     expect(instance.status).toBe(200);
     expect(instance.headers["cache-control"]).toMatch(/^public, max-age=\d+$/);
     expect(instance.headers["access-control-allow-origin"]).toBe("*");
+  });
+
+  it("gives a bodiless answer and a rate-limited one the defaults too, each header once", async () => {
+    await setSettings(t.database.db, { peers_api_enabled: false });
+    try {
+      const off = await overNode("/api/v1/instance/peers");
+      expect(off.status).toBe(404);
+      expect(off.body).toBe("");
+      expect(off.headers["access-control-allow-origin"]).toBe("*");
+      expect(off.headers["cache-control"]).toBe("private, no-store");
+      expect(off.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await setSettings(t.database.db, { peers_api_enabled: true });
+    }
+    // Through a proxy on this machine for a client elsewhere: the rate limits
+    // count it, and their headers (set before the answer) go with the defaults.
+    const limited = await overNode("/api/v1/instance", {
+      headers: { "x-forwarded-for": "203.0.113.5" },
+    });
+    expect(limited.status).toBe(200);
+    expect(limited.headers["x-ratelimit-limit"]).toBe("300");
+    expect(limited.headers["access-control-expose-headers"]).toContain("X-RateLimit-Limit");
+    expect(limited.headers["cache-control"]).toMatch(/^public, max-age=\d+$/);
   });
 
   it("answers preflights through CORS, with the request id", async () => {
