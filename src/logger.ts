@@ -8,6 +8,8 @@ export interface Logger {
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
   child(fields: Record<string, unknown>): Logger;
+  /** Whether lines of `level` are written (lets a caller skip making them); absent: assume so. */
+  enabled?(level: Exclude<LogLevel, "silent">): boolean;
 }
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
@@ -32,6 +34,7 @@ export function createLogger(level: LogLevel, base: Record<string, unknown> = {}
     warn: (m, f) => write("warn", m, f),
     error: (m, f) => write("error", m, f),
     child: (fields) => createLogger(level, { ...base, ...fields }),
+    enabled: (lvl) => ORDER[lvl] >= min,
   };
 }
 

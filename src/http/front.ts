@@ -72,6 +72,11 @@ for (const kind of ["api", "post", "userinfo", "read", null] as CorsKind[]) {
   DEFAULTS.set(`${kind} preflight`, own);
 }
 
+/** The defaults' names in lower case, for writeHeadWithDefaults: made once. */
+const LOWER = new Map<string, string>();
+for (const list of DEFAULTS.values())
+  for (const [name] of list) LOWER.set(name, name.toLowerCase());
+
 /** The headers every answer to `method path` gets unless its route set them itself. */
 export function defaultHeaders(method: string, path: string): HeaderList {
   const kind = corsKindOf(path);
@@ -120,16 +125,19 @@ function writeHeadWithDefaults(
   const reason = typeof reasonOrHeaders === "string" ? reasonOrHeaders : undefined;
   const given = typeof reasonOrHeaders === "string" ? maybeHeaders : reasonOrHeaders;
   if (!pending) return nodeWriteHead.call(this, statusCode, reason, given);
-  const all: HeaderList = [["X-Request-Id", pending.requestId], ...pending.defaults];
   if (Array.isArray(given)) {
     // Raw header lists are left as they are; the defaults go first, one by one.
+    const all: HeaderList = [["X-Request-Id", pending.requestId], ...pending.defaults];
     for (const [name, value] of all) if (!this.hasHeader(name)) this.setHeader(name, value);
     return nodeWriteHead.call(this, statusCode, reason, given);
   }
   const object = given as OutgoingHttpHeaders | undefined;
   const headers: OutgoingHttpHeaders = {};
-  for (const [name, value] of all) {
-    if (!hasHeader(this, object, name.toLowerCase())) headers[name] = value;
+  if (!hasHeader(this, object, "x-request-id")) headers["X-Request-Id"] = pending.requestId;
+  const { defaults } = pending;
+  for (let i = 0; i < defaults.length; i++) {
+    const [name, value] = defaults[i]!;
+    if (!hasHeader(this, object, LOWER.get(name)!)) headers[name] = value;
   }
   if (object) for (const key in object) headers[key] = object[key];
   return nodeWriteHead.call(this, statusCode, reason, headers);
@@ -187,6 +195,7 @@ class Visit implements FrontRecord, Pending {
   }
 
   log(status: number): void {
+    if (this.logger.enabled?.("info") === false) return;
     this.logger.info("request", {
       requestId: this.requestId,
       method: this.method,
