@@ -1,6 +1,6 @@
 // The front (src/http/front.ts) as a client meets it over a real Node
-// listener, where it sets headers on the ServerResponse and /health never
-// enters Hono, and in process (app.request), where it adds them to the
+// listener, where it adds its headers to the ServerResponse's writeHead and
+// /health never enters Hono, and in process (app.request), where it adds them to the
 // Response: the same headers either way, each route's own headers winning,
 // one log line per request.
 import http, { type Server } from "node:http";
@@ -183,6 +183,17 @@ describe("the front over Node", () => {
     expect(limited.headers["x-ratelimit-limit"]).toBe("300");
     expect(limited.headers["access-control-expose-headers"]).toContain("X-RateLimit-Limit");
     expect(limited.headers["cache-control"]).toMatch(/^public, max-age=\d+$/);
+    // And over the limit: the 429 carries the limit's headers and the defaults.
+    for (let i = 0; i < 300; i++) t.rateStore.hit("api-ip:203.0.113.6", 5 * 60_000);
+    const refused = await overNode("/api/v1/instance", {
+      headers: { "x-forwarded-for": "203.0.113.6" },
+    });
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refused.body)).toEqual({ error: "Too many requests" });
+    expect(refused.headers["x-ratelimit-remaining"]).toBe("0");
+    expect(refused.headers["access-control-allow-origin"]).toBe("*");
+    expect(refused.headers["cache-control"]).toBe("private, no-store");
+    expect(refused.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("answers preflights through CORS, with the request id", async () => {

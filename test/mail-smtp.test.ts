@@ -96,6 +96,7 @@ const lines: Record<string, unknown>[] = [];
 const capture: Logger = {
   ...createLogger("silent"),
   info: (msg, fields) => void lines.push({ msg, ...fields }),
+  enabled: (level) => level === "info",
 };
 const logged = await createTestInstance({ mailer: createLogMailer(capture) });
 
