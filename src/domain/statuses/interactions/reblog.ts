@@ -112,14 +112,17 @@ export async function reblogStatus(
       throw forbidden();
     }
     if (visibility !== "direct") {
-      await tx
-        .update(statuses)
-        .set({ reblogsCount: sql`${statuses.reblogsCount} + 1` })
-        .where(eq(statuses.id, status.id));
+      // The account's row before the status's, as posting and deleting lock
+      // them: a reply and a boost by one account to one status, in two
+      // transactions at once, would otherwise deadlock.
       await tx
         .update(accounts)
         .set({ statusesCount: sql`${accounts.statusesCount} + 1`, lastStatusAt: new Date() })
         .where(eq(accounts.id, accountId));
+      await tx
+        .update(statuses)
+        .set({ reblogsCount: sql`${statuses.reblogsCount} + 1` })
+        .where(eq(statuses.id, status.id));
     }
     await onStatusCreated(tx, boost, options.jobs);
     await emit(tx, statusEvent("status.created", boost));

@@ -95,14 +95,17 @@ export async function createRemoteReblog(
       .returning();
     if (!boost) return null;
     if (boost.visibility !== "direct") {
-      await tx
-        .update(statuses)
-        .set({ reblogsCount: sql`${statuses.reblogsCount} + 1` })
-        .where(eq(statuses.id, original.id));
+      // The account's row before the status's, as a remote reply locks them
+      // (remote-statuses.ts): a reply and a boost by one account to one
+      // status, delivered at once, deadlocked the other way round.
       await tx
         .update(accounts)
         .set({ statusesCount: sql`${accounts.statusesCount} + 1` })
         .where(eq(accounts.id, reblog.accountId));
+      await tx
+        .update(statuses)
+        .set({ reblogsCount: sql`${statuses.reblogsCount} + 1` })
+        .where(eq(statuses.id, original.id));
     }
     if (await isLocal(tx, original.accountId)) {
       await notify(tx, {
