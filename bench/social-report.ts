@@ -60,6 +60,8 @@ export interface Figures {
   healthHono: Pair;
   /** GET /api/v1/trends: a constant answer through the API's middleware and router. */
   trends: Pair;
+  /** Bare Hono serving /api/v1/trends's bytes against bare node:http: the stack's floor. */
+  trendsFloor: Pair;
   instance: Pair;
   fanOut: { bareInsertMs: number[]; durableMs: number[]; expected: number };
   posting: { followersMs: number[]; noneMs: number[] };
@@ -153,6 +155,12 @@ export function report(f: Figures, o: ReportOptions): string {
     80,
     "bare node:http, same bytes",
   );
+  throughput(
+    "(d) bare Hono, the same constant answer (no Herd: the floor)",
+    f.trendsFloor,
+    null,
+    "bare node:http, same bytes",
+  );
   throughput("(d) GET /health (the front only)", f.health, null, "bare node:http");
   throughput("(d) GET /health (the front only)", f.healthHono, null, "bare Hono");
   throughput("(d) GET /api/v1/instance", f.instance, null, "bare node:http, same bytes");
@@ -175,6 +183,7 @@ export function report(f: Figures, o: ReportOptions): string {
     ["health", f.health],
     ["health vs Hono", f.healthHono],
     ["trends", f.trends],
+    ["trends, bare Hono", f.trendsFloor],
     ["instance", f.instance],
   ];
   const lines = [
@@ -184,7 +193,7 @@ export function report(f: Figures, o: ReportOptions): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(", ")}`,
     `Load: ${evenRounds(o.rounds)} rounds per side of ${o.requests} requests, fewer if a round ` +
-      `would pass ${ROUND_SECONDS} s (/health and /api/v1/trends: ${QUICK_ROUNDS} rounds of ` +
+      `would pass ${ROUND_SECONDS} s (/health and the constant answers: ${QUICK_ROUNDS} rounds of ` +
       `about 1 s), ${o.concurrency} concurrent keep-alive clients, the sides in turns; figures are medians ` +
       `of rounds, ratios the median of each round pair's ratio; bodies: ${Object.entries(
         f.bodyBytes,

@@ -11,8 +11,8 @@ import pg from "pg";
 import { freePort, postmasterPid, ROOT, type Server } from "./server.ts";
 
 /** The Node flags of `npm start` (package.json: "node <flags> bin/start.js"), as a user runs it. */
-export function startScriptFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as {
+export function startScriptFlags(root = ROOT): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
     scripts?: Record<string, string>;
   };
   const m = /^node\s+(.*?)\s*bin\/start\.js\b/.exec(pkg.scripts?.start ?? "");

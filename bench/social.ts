@@ -8,9 +8,11 @@
 //       with 10,000 followers against none; (d) a constant API answer
 //       (GET /api/v1/trends, through the whole middleware stack and the
 //       router) against bare node:http serving the same bytes, and for
-//       information /health (answered by the front, before the middleware
-//       and router) against bare node:http and bare Hono, and
-//       /api/v1/instance; (e) Herd's memory before and after.
+//       information: bare Hono serving those bytes against node:http (the
+//       floor under that ratio for any app on Hono), /health (answered by
+//       the front, before the middleware and router) against bare node:http
+//       and bare Hono, and /api/v1/instance; (e) Herd's memory before and
+//       after.
 // Each throughput figure comes with the CPU time per request of the process
 // that answers (Herd's own, not its PostgreSQL's: bench/profile.ts shows both).
 // Also the SQL statements per request of the home timeline at several page
@@ -274,6 +276,15 @@ async function bench(o: Options) {
         { port: bare.nodePort, path: "/trends", pid: barePid },
         quick,
       );
+      // No Herd at all: bare Hono serving the same bytes, against node:http.
+      // What Hono and @hono/node-server cost before any code of Herd's, the
+      // floor under (d)'s ratio for any app built on them.
+      const trendsFloor = await compare(
+        o.concurrency,
+        { port: bare.honoPort, path: "/trends", pid: barePid },
+        { port: bare.nodePort, path: "/trends", pid: barePid },
+        quick,
+      );
       const instance = await compare(
         o.concurrency,
         { port, path: "/api/v1/instance", pid: herdPid },
@@ -332,6 +343,7 @@ async function bench(o: Options) {
         health,
         healthHono,
         trends,
+        trendsFloor,
         instance,
         fanOut,
         posting,

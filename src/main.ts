@@ -8,6 +8,7 @@
 // fix, and exit code 1; never a stack trace.
 import type { Server } from "node:http";
 import { serve, type ServerType } from "@hono/node-server";
+import { FrontResponse } from "./http/front-response.ts";
 import { createApp } from "./app.ts";
 import {
   createHerdFederation,
@@ -288,7 +289,13 @@ export async function main(options: MainOptions = {}): Promise<void> {
   }
 
   const listening = serve(
-    { fetch: streaming.fetch(app.fetch), port: config.port, hostname: config.bind },
+    {
+      fetch: streaming.fetch(app.fetch),
+      port: config.port,
+      hostname: config.bind,
+      // The front's default headers go with each answer's writeHead (src/http/front-response.ts).
+      serverOptions: { ServerResponse: FrontResponse },
+    },
     (info) => {
       if (phase === "starting") phase = "running";
       logger.info("listening", {

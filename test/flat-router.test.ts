@@ -211,6 +211,22 @@ describe("the flat router", () => {
     expect(await res.json()).toEqual({ error: "next() called multiple times" });
   });
 
+  it("remembers matches by method and path, and answers right after it forgets them", async () => {
+    const app = makeApp((a) => {
+      a.use(order);
+      a.get("/thing/:id", (c) => c.text(`get ${c.req.param("id")}`));
+      a.post("/thing/:id", (c) => c.text(`post ${c.req.param("id")}`));
+    });
+    // Past the 1,000 matches kept, so that the router starts over at least once.
+    for (let i = 0; i < 1100; i++) {
+      const get = await app.request(`/thing/${i % 700}`);
+      expect(await get.text()).toBe(`get ${i % 700}`);
+      const post = await app.request(`/thing/${i % 700}`, { method: "POST" });
+      expect(await post.text()).toBe(`post ${i % 700}`);
+    }
+    expect((await app.request("/thing/1", { method: "DELETE" })).status).toBe(404);
+  });
+
   it("answers HEAD with GET's headers and no body", async () => {
     const app = makeApp((a) => {
       a.use((_c, next) => next());

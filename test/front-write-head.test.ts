@@ -1,11 +1,14 @@
 // The front's default headers under Node go into the ServerResponse's one
 // writeHead (src/http/front.ts). Routes answer through @hono/node-server,
 // which calls writeHead in one way (test/http-front.test.ts covers that);
-// here each other form Node accepts is called directly on a real listener.
+// here each other form Node accepts is called directly on a real listener,
+// on a server made with the front's FrontResponse (as main.ts makes it) and
+// on one with Node's own ServerResponse, which the front patches.
 import http, { type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, describe, expect, it } from "vitest";
 import { withFront } from "../src/http/front.ts";
+import { FrontResponse } from "../src/http/front-response.ts";
 import { silentLogger } from "../src/logger.ts";
 
 type Answer = (res: ServerResponse) => void;
@@ -16,23 +19,37 @@ const front = withFront((_request: Request, env?: { outgoing?: ServerResponse })
   return new Response(null);
 }, silentLogger);
 
-const server = await new Promise<Server>((resolve) => {
-  const s = http.createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
-    const request = new Request(`http://herd.test${incoming.url}`);
-    try {
-      front(request, { incoming, outgoing } as never);
-    } catch {
-      // As @hono/node-server does after a refused header: a plain 500.
-      outgoing.writeHead(500, { "Content-Type": "text/plain" });
-      outgoing.end("error");
-    }
+function listen(options: http.ServerOptions): Promise<Server> {
+  return new Promise<Server>((resolve) => {
+    const s = http.createServer(options, (incoming: IncomingMessage, outgoing: ServerResponse) => {
+      // Answers the front never saw (as Node's own 400 or 417 are): Node's writeHead.
+      if (incoming.url?.startsWith("/untouched")) return answer(outgoing);
+      const request = new Request(`http://herd.test${incoming.url}`);
+      try {
+        front(request, { incoming, outgoing } as never);
+      } catch {
+        // As @hono/node-server does after a refused header: a plain 500.
+        outgoing.writeHead(500, { "Content-Type": "text/plain" });
+        outgoing.end("error");
+      }
+    });
+    s.listen(0, "127.0.0.1", () => resolve(s));
   });
-  s.listen(0, "127.0.0.1", () => resolve(s));
+}
+const servers = {
+  "Node's ServerResponse": await listen({}),
+  FrontResponse: await listen({ ServerResponse: FrontResponse }),
+};
+afterAll(async () => {
+  for (const server of Object.values(servers)) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
-const { port } = server.address() as AddressInfo;
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-function get(path: string): Promise<{ status: number; raw: string[]; message: string }> {
+function getFrom(
+  port: number,
+  path: string,
+): Promise<{ status: number; raw: string[]; message: string }> {
   return new Promise((resolve, reject) => {
     http
       .get({ host: "127.0.0.1", port, path }, (res) => {
@@ -49,7 +66,39 @@ function get(path: string): Promise<{ status: number; raw: string[]; message: st
 const values = (raw: string[], name: string) =>
   raw.flatMap((v, i) => (i % 2 === 0 && v.toLowerCase() === name ? [raw[i + 1]!] : []));
 
-describe("the front's defaults in writeHead", () => {
+describe.each(Object.entries(servers))("the front's defaults in writeHead (%s)", (kind, server) => {
+  const get = (path: string) => getFrom((server.address() as AddressInfo).port, path);
+
+  it("leaves an answer the front never saw as Node writes it", async () => {
+    answer = (res) => {
+      res.writeHead(203, "Quite", { "X-Route": "6" });
+      res.end();
+    };
+    const { status, message, raw } = await get("/untouched/api/v1/thing");
+    expect([status, message]).toEqual([203, "Quite"]);
+    expect(values(raw, "x-route")).toEqual(["6"]);
+    expect(values(raw, "x-request-id")).toEqual([]);
+    expect(values(raw, "cache-control")).toEqual([]);
+    answer = (res) => {
+      res.statusCode = 202;
+      res.end("implicit");
+    };
+    const implicit = await get("/untouched/api/v1/thing");
+    expect(implicit.status).toBe(202);
+    expect(values(implicit.raw, "x-content-type-options")).toEqual([]);
+  });
+
+  it("patches only a response that is not a FrontResponse", async () => {
+    let own: boolean | undefined;
+    answer = (res) => {
+      own = Object.hasOwn(res, "writeHead");
+      res.end();
+    };
+    const { raw } = await get("/api/v1/thing");
+    expect(own).toBe(kind !== "FrontResponse");
+    expect(values(raw, "cache-control")).toEqual(["private, no-store"]);
+  });
+
   it("joins a headers object, the route's own winning whatever their case", async () => {
     answer = (res) => {
       res.writeHead(200, { "cache-control": "public, max-age=60", "X-Route": "1" });

@@ -6,6 +6,7 @@
 import http, { type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { FrontResponse } from "../src/http/front-response.ts";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import { setSettings } from "../src/domain/instance/settings.ts";
@@ -25,8 +26,15 @@ const capture: Logger = {
 };
 const app = createApp({ ...t.deps, logger: capture }, { rateStore: t.rateStore });
 const server = await new Promise<Server>((resolve) => {
-  const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () =>
-    resolve(s as Server),
+  // As main.ts serves the app.
+  const s = serve(
+    {
+      fetch: app.fetch,
+      port: 0,
+      hostname: "127.0.0.1",
+      serverOptions: { ServerResponse: FrontResponse },
+    },
+    () => resolve(s as Server),
   ) as Server;
 });
 const { port } = server.address() as AddressInfo;

@@ -123,19 +123,28 @@ export function flatRouter<T>(inner: Router<T>, options: FlatRouterOptions): Rou
   };
   // The last matches by method and path: most requests ask for a path asked
   // for a moment ago (a timeline, the instance, notifications), and a lookup
-  // costs less than walking Hono's trie. Results are only read by Hono.
-  const recent = new Map<string, Result<T>>();
+  // costs less than walking Hono's trie. Results are only read by Hono. Kept
+  // by method, then by path: a key made of both was a new string to hash on
+  // every request.
+  const recent = new Map<string, Map<string, Result<T>>>();
+  let cached = 0;
   return {
     name: "FlatRouter",
     add: (method, path, handler) => inner.add(method, path, handler),
     match(method, path) {
       if (path.length > MAX_CACHED_PATH) return flatten(inner.match(method, path));
-      const key = `${method} ${path}`;
-      let result = recent.get(key);
+      let byPath = recent.get(method);
+      let result = byPath?.get(path);
       if (!result) {
         result = flatten(inner.match(method, path));
-        if (recent.size >= MAX_CACHED) recent.clear();
-        recent.set(key, result);
+        if (cached >= MAX_CACHED) {
+          recent.clear();
+          cached = 0;
+          byPath = undefined;
+        }
+        if (!byPath) recent.set(method, (byPath = new Map()));
+        byPath.set(path, result);
+        cached++;
       }
       return result;
     },

@@ -11,14 +11,14 @@
 // requests as bare node:http; bare Hono alone 75–78%. Here the same work is
 // plain code run once, and /health, which a load balancer calls as often as
 // it likes, is answered without entering the router.
-import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import { ServerResponse, type IncomingMessage } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { Context } from "hono";
 import { getPath } from "hono/utils/url";
 import type { Logger } from "../logger.ts";
+import { requestIds } from "../lib/request-ids.ts";
 import { corsHeaders, corsKindOf, type CorsKind } from "./cors.ts";
-
-type HeaderList = readonly (readonly [string, string])[];
+import { writeDefaultsWith, type HeaderList, type Pending } from "./front-response.ts";
 
 /** What the front knows of a request, for the routes and for its log line. */
 export interface FrontRecord {
@@ -52,123 +52,46 @@ export function pathOf(request: Request, options?: { env?: unknown }): string {
 
 /**
  * The request id: the one a proxy sent in X-Request-Id, cleaned as Rails'
- * ActionDispatch::RequestId does, or a new UUID.
+ * ActionDispatch::RequestId does, or a new one from `fresh`.
  */
-export function requestIdOf(given: string | string[] | null | undefined): string {
+export function requestIdOf(
+  given: string | string[] | null | undefined,
+  fresh: () => string = randomUUID,
+): string {
+  if (given === undefined || given === null) return fresh();
   const value = Array.isArray(given) ? given.join(", ") : given;
-  const cleaned = value?.replace(/[^\w\-@]/g, "").slice(0, 255);
-  return cleaned || randomUUID();
+  return value.replace(/[^\w\-@]/g, "").slice(0, 255) || fresh();
 }
 
 const NOSNIFF = ["X-Content-Type-Options", "nosniff"] as const;
 // Mastodon's default for API answers: kept out of shared caches.
 const NO_STORE = ["Cache-Control", "private, no-store"] as const;
 
-/** Defaults by CORS kind, for answers and for preflights: made once. */
-const DEFAULTS = new Map<string, HeaderList>();
-for (const kind of ["api", "post", "userinfo", "read", null] as CorsKind[]) {
-  const own: HeaderList = kind === "api" ? [NOSNIFF, NO_STORE] : [NOSNIFF];
-  DEFAULTS.set(`${kind}`, [...corsHeaders(kind), ...own]);
-  DEFAULTS.set(`${kind} preflight`, own);
-}
+/** Headers with their names in lower case, which writeHead compares on every answer. */
+const withLower = (list: readonly (readonly [string, string])[]): HeaderList =>
+  list.map(([name, value]) => [name, value, name.toLowerCase()] as const);
 
-/** The defaults' names in lower case, for writeHeadWithDefaults: made once. */
-const LOWER = new Map<string, string>();
-for (const list of DEFAULTS.values())
-  for (const [name] of list) LOWER.set(name, name.toLowerCase());
+/** Defaults by CORS kind, for answers and for preflights: made once. */
+const DEFAULTS = new Map<CorsKind, { answer: HeaderList; preflight: HeaderList }>();
+for (const kind of ["api", "post", "userinfo", "read", null] as CorsKind[]) {
+  const own = kind === "api" ? [NOSNIFF, NO_STORE] : [NOSNIFF];
+  DEFAULTS.set(kind, {
+    answer: withLower([...corsHeaders(kind), ...own]),
+    preflight: withLower(own),
+  });
+}
 
 /** The headers every answer to `method path` gets unless its route set them itself. */
 export function defaultHeaders(method: string, path: string): HeaderList {
-  const kind = corsKindOf(path);
-  return DEFAULTS.get(method === "OPTIONS" ? `${kind} preflight` : `${kind}`)!;
-}
-
-/** The defaults an answer under Node is still to get, kept on its ServerResponse. */
-const PENDING = Symbol("herd.front.defaults");
-interface Pending {
-  requestId: string;
-  defaults: HeaderList;
-}
-type WithPending = ServerResponse & { [PENDING]?: Pending };
-
-const nodeWriteHead = ServerResponse.prototype.writeHead as (
-  this: ServerResponse,
-  statusCode: number,
-  reason?: string,
-  headers?: OutgoingHttpHeaders | readonly unknown[],
-) => ServerResponse;
-
-/** Whether the answer has `lower` already: among the headers given, or set before with setHeader. */
-function hasHeader(res: ServerResponse, given: OutgoingHttpHeaders | undefined, lower: string) {
-  if (res.hasHeader(lower)) return true;
-  if (given) {
-    for (const key in given)
-      if (key.length === lower.length && key.toLowerCase() === lower) return true;
-  }
-  return false;
-}
-
-/** Whether a raw header list (`[k, v, k, v]` or `[[k, v], ...]`) names `lower`. */
-function listHas(list: readonly unknown[], lower: string): boolean {
-  const nested = Array.isArray(list[0]);
-  for (let i = 0; i < list.length; i += nested ? 1 : 2) {
-    const name = nested ? (list[i] as unknown[])[0] : list[i];
-    if (typeof name === "string" && name.toLowerCase() === lower) return true;
-  }
-  return false;
-}
-
-/**
- * ServerResponse#writeHead with the front's defaults added to the headers
- * given where they lack them, so that Node checks and writes one object:
- * setHeader for each default first, then writeHead, cost twice as much
- * (1.6 against 0.7 µs for the five defaults of an API answer, its request
- * id and its Content-Type).
- */
-function writeHeadWithDefaults(
-  this: WithPending,
-  statusCode: number,
-  reasonOrHeaders?: string | OutgoingHttpHeaders | readonly unknown[] | null,
-  maybeHeaders?: OutgoingHttpHeaders | readonly unknown[],
-): ServerResponse {
-  // Node's reading: a status message only if a string, the headers then next.
-  const reason = typeof reasonOrHeaders === "string" ? reasonOrHeaders : undefined;
-  const given =
-    typeof reasonOrHeaders === "string"
-      ? maybeHeaders
-      : (maybeHeaders ?? reasonOrHeaders ?? undefined);
-  const pending = this[PENDING];
-  // An interim answer (1xx) leaves the defaults for the final one.
-  if (!pending || statusCode < 200) return nodeWriteHead.call(this, statusCode, reason, given);
-  let headers: OutgoingHttpHeaders | readonly unknown[];
-  const { defaults } = pending;
-  if (Array.isArray(given)) {
-    // A raw list keeps its shape (and its repeated names): the defaults join it.
-    const missing: [string, string][] = [];
-    const has = (lower: string) => this.hasHeader(lower) || listHas(given, lower);
-    if (!has("x-request-id")) missing.push(["X-Request-Id", pending.requestId]);
-    for (const [name, value] of defaults) if (!has(LOWER.get(name)!)) missing.push([name, value]);
-    headers = Array.isArray(given[0]) ? [...missing, ...given] : [...missing.flat(), ...given];
-  } else {
-    const route = given as OutgoingHttpHeaders | undefined;
-    const object: OutgoingHttpHeaders = {};
-    if (!hasHeader(this, route, "x-request-id")) object["X-Request-Id"] = pending.requestId;
-    for (let i = 0; i < defaults.length; i++) {
-      const [name, value] = defaults[i]!;
-      if (!hasHeader(this, route, LOWER.get(name)!)) object[name] = value;
-    }
-    if (route) for (const key in route) object[key] = route[key];
-    headers = object;
-  }
-  // Kept until Node has taken the headers: the 500 that follows a refused
-  // header (node-server's handleResponseError) gets the defaults too.
-  const written = nodeWriteHead.call(this, statusCode, reason, headers);
-  this[PENDING] = undefined;
-  return written;
+  const defaults = DEFAULTS.get(corsKindOf(path))!;
+  return method === "OPTIONS" ? defaults.preflight : defaults.answer;
 }
 
 /** Adds the defaults a response lacks; a copy if its headers are immutable (`fetch`, redirects). */
-function withDefaults(res: Response, headers: HeaderList): Response {
+function withDefaults(
+  res: Response,
+  headers: readonly (readonly [string, string, ...string[]])[],
+): Response {
   try {
     for (const [name, value] of headers) if (!res.headers.has(name)) res.headers.set(name, value);
     return res;
@@ -246,6 +169,7 @@ class Visit implements FrontRecord, Pending {
 
 /** `fetch` behind the front. */
 export function withFront<E, X>(fetch: Fetch<E, X>, logger: Logger): Fetch<E, X> {
+  const freshId = requestIds();
   return (request, env, executionCtx) => {
     const started = performance.now();
     const node = env as FrontEnv | undefined;
@@ -255,6 +179,7 @@ export function withFront<E, X>(fetch: Fetch<E, X>, logger: Logger): Fetch<E, X>
     const path = getPath(request);
     const requestId = requestIdOf(
       incoming?.headers ? incoming.headers["x-request-id"] : request.headers.get("x-request-id"),
+      freshId,
     );
 
     if (path === "/health" && (method === "GET" || method === "HEAD")) {
@@ -285,10 +210,7 @@ export function withFront<E, X>(fetch: Fetch<E, X>, logger: Logger): Fetch<E, X>
       defaultHeaders(method, path),
       sure,
     );
-    if (sure) {
-      (outgoing as WithPending)[PENDING] = visit;
-      outgoing.writeHead = writeHeadWithDefaults as ServerResponse["writeHead"];
-    }
+    if (sure) writeDefaultsWith(outgoing, visit);
     let result: Response | Promise<Response>;
     try {
       // The caller's bindings (node-server's are made for each request), with the visit.

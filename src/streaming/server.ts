@@ -46,11 +46,11 @@ export interface StreamingOptions {
   timings?: Partial<StreamingTimings>;
 }
 
-type Fetch<A extends unknown[]> = (request: Request, ...rest: A) => Response | Promise<Response>;
+type Fetch<E, X> = (request: Request, env?: E, executionCtx?: X) => Response | Promise<Response>;
 
 export interface StreamingServer {
   /** `next`, with the streaming paths (/api/v1/streaming and below) answered here. */
-  fetch<A extends unknown[]>(next: Fetch<A>): Fetch<A>;
+  fetch<E, X>(next: Fetch<E, X>): Fetch<E, X>;
   /** The HTTP server's `upgrade` listener (the WebSocket). */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   /** Starts hearing events (opens the pub/sub listening connection). */
@@ -94,12 +94,12 @@ export function createStreamingServer(options: StreamingOptions): StreamingServe
 
   return {
     fetch(next) {
-      return (request, ...rest) => {
-        // Every request of the process passes here: a URL is parsed only
-        // for the streaming API's own.
-        if (!request.url.includes("/api/v1/streaming")) return next(request, ...rest);
+      // Arguments named, not spread: every request of the process passes here.
+      return (request, env, executionCtx) => {
+        // A URL is parsed only for the streaming API's own.
+        if (!request.url.includes("/api/v1/streaming")) return next(request, env, executionCtx);
         const url = new URL(request.url);
-        if (!isStreamingPath(url.pathname)) return next(request, ...rest);
+        if (!isStreamingPath(url.pathname)) return next(request, env, executionCtx);
         return eventStreams.handle(request, url);
       };
     },

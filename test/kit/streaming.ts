@@ -7,6 +7,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
+import { FrontResponse } from "../../src/http/front-response.ts";
 import { afterAll } from "vitest";
 import WebSocket from "ws";
 import { createApp } from "../../src/app.ts";
@@ -63,8 +64,14 @@ export async function listen(t: TestInstance, options: ListenOptions = {}): Prom
   });
   await streaming.start();
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: streaming.fetch(app.fetch), port: 0, hostname: "127.0.0.1" }, () =>
-      resolve(s as Server),
+    const s = serve(
+      {
+        fetch: streaming.fetch(app.fetch),
+        port: 0,
+        hostname: "127.0.0.1",
+        serverOptions: { ServerResponse: FrontResponse },
+      },
+      () => resolve(s as Server),
     ) as Server;
   });
   server.on("upgrade", streaming.upgrade);
