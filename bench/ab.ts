@@ -8,7 +8,11 @@
 // constant API answer, /health, the instance).
 //
 //   npx node bench/ab.ts <checkout> [<checkout> ...] [--path=/api/v1/trends]
-//     [--rounds=12] [--seconds=1] [--concurrency=50]
+//     [--rounds=12] [--seconds=1] [--concurrency=50] [--whole]
+//
+// --whole adds a side: bare node:http giving the first build's whole answer
+// (its headers too, a request id of its own for each), which shows what
+// the answer itself costs node:http over its plain one.
 //
 // A checkout may name its own Node flags after "@" (`../base@--cpu-prof`);
 // by default each runs with those of its own `npm start`.
@@ -44,6 +48,7 @@ const urlPath = arg("path", "/api/v1/trends");
 const rounds = Number(arg("rounds", "12"));
 const seconds = Number(arg("seconds", "1"));
 const concurrency = Number(arg("concurrency", "50"));
+const whole = process.argv.includes("--whole");
 if (![rounds, seconds, concurrency].every((n) => Number.isFinite(n) && n > 0)) {
   process.stderr.write("--rounds, --seconds and --concurrency take positive numbers\n");
   process.exit(2);
@@ -53,14 +58,18 @@ if (checkouts.length === 0) {
   process.exit(2);
 }
 
-function probe(port: number): Promise<Buffer | null> {
+function probe(port: number): Promise<{ body: Buffer; headers: http.IncomingHttpHeaders } | null> {
   return new Promise((resolve) => {
     const req = http.get(
       { host: "127.0.0.1", port, path: urlPath, agent: false, timeout: 1000 },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve(res.statusCode === 200 ? Buffer.concat(chunks) : null));
+        res.on("end", () =>
+          resolve(
+            res.statusCode === 200 ? { body: Buffer.concat(chunks), headers: res.headers } : null,
+          ),
+        );
       },
     );
     req.on("timeout", () => req.destroy());
@@ -69,7 +78,9 @@ function probe(port: number): Promise<Buffer | null> {
 }
 
 /** A checkout, optionally with its own Node flags: `dir` or `dir@--flag --flag`. */
-async function start(spec: string): Promise<Server & { body: Buffer }> {
+async function start(
+  spec: string,
+): Promise<Server & { body: Buffer; headers: http.IncomingHttpHeaders }> {
   const at = spec.indexOf("@-");
   const root = path.resolve(at < 0 ? spec : spec.slice(0, at));
   // By default the flags of that checkout's own `npm start`.
@@ -91,8 +102,8 @@ async function start(spec: string): Promise<Server & { body: Buffer }> {
   const server = { port, dataDir, env, child, stderr: [] };
   const deadline = performance.now() + 120_000;
   for (;;) {
-    const body = await probe(port);
-    if (body) return { ...server, body };
+    const answer = await probe(port);
+    if (answer) return { ...server, ...answer };
     if (child.exitCode !== null || performance.now() > deadline) {
       await stopServer(server).catch(() => undefined);
       removeDataDir(dataDir);
@@ -104,6 +115,8 @@ async function start(spec: string): Promise<Server & { body: Buffer }> {
 
 interface Side {
   name: string;
+  /** The build it runs, if one. */
+  server?: Server & { idle?: number };
   port: number;
   pid: number;
   path: string;
@@ -123,12 +136,17 @@ function userSystem(pid: number): [number, number] {
 const geomean = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 
 async function main() {
-  const servers: (Server & { body: Buffer; idle?: number })[] = [];
+  const servers: (Server & {
+    body: Buffer;
+    headers: http.IncomingHttpHeaders;
+    idle?: number;
+  })[] = [];
   let bare: Bare | null = null;
   const dir = mkdtempSync(path.join(os.tmpdir(), "herd-ab-"));
   try {
     for (const spec of checkouts) servers.push(await start(spec));
     writeFileSync(path.join(dir, "constant.json"), servers[0]!.body);
+    writeFileSync(path.join(dir, "constant.headers"), JSON.stringify(servers[0]!.headers));
     bare = await startBare(startScriptFlags(), dir);
     const sides: Side[] = [
       {
@@ -142,8 +160,24 @@ async function main() {
         user: 0,
         system: 0,
       },
+      ...(whole
+        ? [
+            {
+              name: "node:http whole answer",
+              port: bare.nodePort,
+              pid: bare.child.pid!,
+              path: "/constant/whole",
+              requests: 0,
+              rps: [],
+              cpu: [],
+              user: 0,
+              system: 0,
+            },
+          ]
+        : []),
       ...servers.map((s, i) => ({
         name: checkouts[i]!,
+        server: s,
         port: s.port,
         pid: s.child.pid!,
         path: urlPath,
@@ -195,8 +229,7 @@ async function main() {
       );
     }
     const base = sides[0]!;
-    for (const [i, s] of sides.slice(1).entries()) {
-      const server = servers[i]!;
+    for (const s of sides.slice(1)) {
       const rps = geomean(s.rps.map((x, i) => x / base.rps[i]!));
       const cpu = geomean(s.cpu.map((x, i) => x / base.cpu[i]!));
       const sorted = s.rps.map((x, i) => x / base.rps[i]!).sort((a, b) => a - b);
@@ -204,8 +237,10 @@ async function main() {
       console.log(
         `${s.name}: req/s ${(100 * rps).toFixed(1)}% of node:http (median ${(100 * median).toFixed(1)}%), ` +
           `CPU ${cpu.toFixed(3)}x, ${geomean(s.cpu).toFixed(1)} µs/request ` +
-          `(user ${(s.user * 1e6).toFixed(1)}, system ${(s.system * 1e6).toFixed(1)}); ` +
-          `RSS ${Math.round(server.idle!)} MiB idle, ${Math.round(memoryOf([s.pid]).rss)} after`,
+          `(user ${(s.user * 1e6).toFixed(1)}, system ${(s.system * 1e6).toFixed(1)})` +
+          (s.server
+            ? `; RSS ${Math.round(s.server.idle!)} MiB idle, ${Math.round(memoryOf([s.pid]).rss)} after`
+            : ""),
       );
     }
     console.log(

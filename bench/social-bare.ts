@@ -3,7 +3,9 @@
 //   of <dir>/<name>.json (captured from Herd), as application/json, and
 //   GET /health with "OK";
 // - a bare node:http server answering GET /<name> with the same bytes, and
-//   GET /health with "OK" (what Herd's /health answers).
+//   GET /health with "OK" (what Herd's /health answers); and GET
+//   /<name>/whole with the headers of Herd's answer too (<dir>/<name>.headers,
+//   when there is one), a request id of its own for each.
 //
 //   node bench/social-bare.ts <dir> <hono port> <node:http port>
 //
@@ -30,6 +32,23 @@ for (const file of readdirSync(dir)) {
   }
 }
 
+// Herd's headers as they came, but those node:http writes itself.
+const OWN = new Set(["date", "connection", "keep-alive", "content-length", "x-request-id"]);
+const wholes = new Map<string, { body: Uint8Array; headers: Record<string, string> }>();
+for (const file of readdirSync(dir)) {
+  if (!file.endsWith(".headers")) continue;
+  const name = `/${file.slice(0, -8)}`;
+  const body = bodies.get(name);
+  if (!body) continue;
+  const given = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as Record<string, string>;
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(given)) if (!OWN.has(k)) headers[k] = v;
+  wholes.set(`${name}/whole`, { body, headers });
+}
+// As long as Herd's (a UUID), different for each answer.
+let answered = 0;
+const requestId = () => `00000000-0000-4000-8000-${(++answered).toString(16).padStart(12, "0")}`;
+
 const app = new Hono();
 app.get("/health", (c) => c.text("OK"));
 app.get("/:name", (c) => {
@@ -44,6 +63,16 @@ const plain = http.createServer((req, res) => {
   if (url === "/health") {
     res.writeHead(200, { "content-type": "text/plain; charset=UTF-8", "content-length": 2 });
     res.end(OK);
+    return;
+  }
+  const whole = wholes.get(url);
+  if (whole) {
+    res.writeHead(200, {
+      ...whole.headers,
+      "x-request-id": requestId(),
+      "content-length": whole.body.length,
+    });
+    res.end(whole.body);
     return;
   }
   const body = bodies.get(url);

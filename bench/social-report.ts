@@ -62,6 +62,8 @@ export interface Figures {
   trends: Pair;
   /** Bare Hono serving /api/v1/trends's bytes against bare node:http: the stack's floor. */
   trendsFloor: Pair;
+  /** Bare node:http answering with Herd's whole answer (its headers too) against its plain one. */
+  trendsWhole: Pair;
   instance: Pair;
   fanOut: { bareInsertMs: number[]; durableMs: number[]; expected: number };
   posting: { followersMs: number[]; noneMs: number[] };
@@ -153,13 +155,19 @@ export function report(f: Figures, o: ReportOptions): string {
     "(d) GET /api/v1/trends (constant, the API's stack)",
     f.trends,
     80,
-    "bare node:http, same bytes",
+    "bare node:http, same body",
   );
   throughput(
     "(d) bare Hono, the same constant answer (no Herd: the floor)",
     f.trendsFloor,
     null,
-    "bare node:http, same bytes",
+    "bare node:http, same body",
+  );
+  throughput(
+    "(d) bare node:http, Herd's whole answer (Mastodon's headers too)",
+    f.trendsWhole,
+    null,
+    "bare node:http, same body",
   );
   throughput("(d) GET /health (the front only)", f.health, null, "bare node:http");
   throughput("(d) GET /health (the front only)", f.healthHono, null, "bare Hono");
@@ -184,6 +192,7 @@ export function report(f: Figures, o: ReportOptions): string {
     ["health vs Hono", f.healthHono],
     ["trends", f.trends],
     ["trends, bare Hono", f.trendsFloor],
+    ["trends, node:http whole answer", f.trendsWhole],
     ["instance", f.instance],
   ];
   const lines = [

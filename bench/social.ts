@@ -7,9 +7,11 @@
 //       against one bare INSERT … SELECT of those rows, and posting latency
 //       with 10,000 followers against none; (d) a constant API answer
 //       (GET /api/v1/trends, through the whole middleware stack and the
-//       router) against bare node:http serving the same bytes, and for
-//       information: bare Hono serving those bytes against node:http (the
-//       floor under that ratio for any app on Hono), /health (answered by
+//       router) against bare node:http serving the same body, and for
+//       information: bare Hono serving that body against node:http (the
+//       floor under that ratio for any app on Hono), bare node:http giving
+//       Herd's whole answer, Mastodon's headers too, against its plain one
+//       (what the answer itself costs node:http), /health (answered by
 //       the front, before the middleware and router) against bare node:http
 //       and bare Hono, and /api/v1/instance; (e) Herd's memory before and
 //       after.
@@ -88,25 +90,33 @@ function log(message: string) {
 
 /** GET with a bearer token; the status and the raw body. */
 function getBody(port: number, urlPath: string, token?: string) {
-  return new Promise<{ status: number; body: Buffer }>((resolve, reject) => {
-    const req = http.get(
-      {
-        host: "127.0.0.1",
-        port,
-        path: urlPath,
-        agent: false,
-        timeout: 30_000,
-        headers: token ? { authorization: `Bearer ${token}` } : {},
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`GET ${urlPath} timed out`)));
-    req.on("error", reject);
-  });
+  return new Promise<{ status: number; body: Buffer; headers: http.IncomingHttpHeaders }>(
+    (resolve, reject) => {
+      const req = http.get(
+        {
+          host: "127.0.0.1",
+          port,
+          path: urlPath,
+          agent: false,
+          timeout: 30_000,
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks),
+              headers: res.headers,
+            }),
+          );
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`GET ${urlPath} timed out`)));
+      req.on("error", reject);
+    },
+  );
 }
 
 /** Time (ms) from sending POST /api/v1/statuses until it answers, and until it is in `expected` feeds. */
@@ -214,6 +224,8 @@ async function bench(o: Options) {
         const got = await getBody(port, p, token);
         if (got.status !== 200) throw new Error(`GET ${p}: ${got.status} ${got.body}`);
         writeFileSync(path.join(bodiesDir, `${name}.json`), got.body);
+        // And its headers, for a baseline that answers with all of it (social-bare.ts).
+        writeFileSync(path.join(bodiesDir, `${name}.headers`), JSON.stringify(got.headers));
         bodyBytes[name] = got.body.length;
         if (name === "timeline") {
           const n = (JSON.parse(got.body.toString()) as unknown[]).length;
@@ -285,6 +297,15 @@ async function bench(o: Options) {
         { port: bare.nodePort, path: "/trends", pid: barePid },
         quick,
       );
+      // Bare node:http again, answering as Herd does to the byte (Mastodon's
+      // headers, a request id of its own for each): what the answer itself
+      // costs node:http over its plain one, before any framework.
+      const trendsWhole = await compare(
+        o.concurrency,
+        { port: bare.nodePort, path: "/trends/whole", pid: barePid },
+        { port: bare.nodePort, path: "/trends", pid: barePid },
+        quick,
+      );
       const instance = await compare(
         o.concurrency,
         { port, path: "/api/v1/instance", pid: herdPid },
@@ -344,6 +365,7 @@ async function bench(o: Options) {
         healthHono,
         trends,
         trendsFloor,
+        trendsWhole,
         instance,
         fanOut,
         posting,
