@@ -33,15 +33,25 @@ for (const file of readdirSync(dir)) {
 }
 
 // Herd's headers as they came, but those node:http writes itself.
-const OWN = new Set(["date", "connection", "keep-alive", "content-length", "x-request-id"]);
-const wholes = new Map<string, { body: Uint8Array; headers: Record<string, string> }>();
+const OWN = new Set([
+  "date",
+  "connection",
+  "keep-alive",
+  "content-length",
+  "transfer-encoding",
+  "x-request-id",
+]);
+const wholes = new Map<string, { body: Uint8Array; headers: Record<string, string | string[]> }>();
 for (const file of readdirSync(dir)) {
   if (!file.endsWith(".headers")) continue;
   const name = `/${file.slice(0, -8)}`;
   const body = bodies.get(name);
   if (!body) continue;
-  const given = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as Record<string, string>;
-  const headers: Record<string, string> = {};
+  const given = JSON.parse(readFileSync(path.join(dir, file), "utf8")) as Record<
+    string,
+    string | string[]
+  >;
+  const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(given)) if (!OWN.has(k)) headers[k] = v;
   wholes.set(`${name}/whole`, { body, headers });
 }

@@ -81,5 +81,6 @@ export async function compare(
     herd: pick(herds),
     base: pick(bases),
     ratio: median(herds.map((h, i) => h.rps / bases[i]!.rps)),
+    ratios: herds.map((h, i) => h.rps / bases[i]!.rps),
   };
 }

@@ -40,6 +40,25 @@ export interface Pair {
   base: Side;
   /** The median of each round pair's Herd/baseline ratio of requests a second. */
   ratio: number;
+  /** Each round pair's ratio, in the order run. */
+  ratios: number[];
+}
+
+/** The `q` quantile of `xs` (linear between ranks). */
+export function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const at = (s.length - 1) * q;
+  const low = Math.floor(at);
+  return s[low]! + (s[Math.min(low + 1, s.length - 1)]! - s[low]!) * (at - low);
+}
+
+/**
+ * Whether the middle half of the round pairs' ratios lies on both sides of
+ * `target`: the run was too noisy to tell on which side the ratio is.
+ */
+export function straddles(ratios: number[], target: number): boolean {
+  return quantile(ratios, 0.25) < target && quantile(ratios, 0.75) >= target;
 }
 
 export interface Figures {
@@ -87,13 +106,16 @@ export function report(f: Figures, o: ReportOptions): string {
   const pass = (ok: boolean) => (ok ? "pass" : "FAIL");
   const rows: string[][] = [["figure", "Herd", "baseline", "ratio", "target", "result"]];
   const throughput = (label: string, p: Pair, target: number | null, baseline: string) => {
+    // The verdict is the median's; "?" marks one the run was too noisy to trust.
+    const unsure =
+      target !== null && p.herd.errors === 0 && straddles(p.ratios, target / 100) ? "?" : "";
     rows.push([
       `${label}: req/s (vs ${baseline})`,
       f0(p.herd.rps),
       f0(p.base.rps),
-      `${f0(p.ratio * 100)}%`,
+      `${f0(p.ratio * 100)}% (${f0(quantile(p.ratios, 0.25) * 100)}–${f0(quantile(p.ratios, 0.75) * 100)})`,
       target === null ? "(info)" : `>= ${target}%`,
-      target === null ? "" : pass(p.ratio >= target / 100 && p.herd.errors === 0),
+      target === null ? "" : pass(p.ratio >= target / 100 && p.herd.errors === 0) + unsure,
     ]);
     rows.push([
       `${label}: CPU µs per request (server process only)`,
@@ -171,7 +193,7 @@ export function report(f: Figures, o: ReportOptions): string {
   );
   throughput("(d) GET /health (the front only)", f.health, null, "bare node:http");
   throughput("(d) GET /health (the front only)", f.healthHono, null, "bare Hono");
-  throughput("(d) GET /api/v1/instance", f.instance, null, "bare node:http, same bytes");
+  throughput("(d) GET /api/v1/instance", f.instance, null, "bare node:http, same body");
   rows.push(["(e) Herd RSS MiB, idle before load", f1(f.rss.idle), "", "", "", ""]);
   rows.push(["(e) Herd RSS MiB, after the run", f1(f.rss.after), "", "", "", ""]);
   const byLimit = (n: number) =>
@@ -212,6 +234,9 @@ export function report(f: Figures, o: ReportOptions): string {
     "",
     table(rows),
     "",
+    "Ratios of requests a second: the median of the round pairs' ratios, with the middle half of " +
+      "them in brackets; a ? after a result: that middle half lies on both sides of the target, " +
+      "so the run was too noisy to tell.",
     "Requests measured, Herd/baseline: " +
       pairs.map(([label, p]) => `${label} ${p.herd.requests}/${p.base.requests}`).join(", "),
     "Requests a second by round, Herd | baseline:",

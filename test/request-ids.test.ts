@@ -2,7 +2,7 @@
 // UUID), unique within a generator and across generators, and not a visible
 // count of requests.
 import { describe, expect, it } from "vitest";
-import { requestIds } from "../src/lib/request-ids.ts";
+import { hex24, requestIds } from "../src/lib/request-ids.ts";
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -32,5 +32,20 @@ describe("request ids", () => {
     // A counter would step by one each time.
     expect(steps.size).toBeGreaterThan(990);
     expect(steps.has(1)).toBe(false);
+  });
+
+  it("write 24 bits as six hex digits, zeros first", () => {
+    for (const [n, hex] of [
+      [0, "000000"],
+      [0xff, "0000ff"],
+      [0x100, "000100"],
+      [0xabcdef, "abcdef"],
+      [0xffffff, "ffffff"],
+    ] as const) {
+      expect(hex24(n)).toBe(hex);
+    }
+    for (let n = 1; n < 0x1000000; n += 65_537) {
+      expect(hex24(n)).toBe(n.toString(16).padStart(6, "0"));
+    }
   });
 });

@@ -20,7 +20,8 @@ const ROUNDS = 4;
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
 /** 24 bits as six hex digits. */
-const hex24 = (x: number): string => HEX[x >>> 16]! + HEX[(x >>> 8) & 0xff]! + HEX[x & 0xff]!;
+export const hex24 = (x: number): string =>
+  HEX[x >>> 16]! + HEX[(x >>> 8) & 0xff]! + HEX[x & 0xff]!;
 
 /** A round of the permutation: 24 bits of `half` mixed with `key`. */
 function mix(half: number, key: number): number {
