@@ -9,6 +9,17 @@ export type TokenState =
   | { kind: "invalid"; reason: "invalid" | "revoked" | "expired" }
   | { kind: "valid"; auth: Authenticated };
 
+/**
+ * An app's `fetch` as Hono and @hono/node-server call it: the request, then
+ * the bindings (node-server's `incoming` and `outgoing`) and the execution
+ * context. The front and the streaming server wrap one.
+ */
+export type Fetch<E, X> = (
+  request: Request,
+  env?: E,
+  executionCtx?: X,
+) => Response | Promise<Response>;
+
 export interface HerdEnv {
   Variables: {
     deps: Deps;

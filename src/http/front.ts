@@ -18,6 +18,7 @@ import { getPath } from "hono/utils/url";
 import type { Logger } from "../logger.ts";
 import { requestIds } from "../lib/request-ids.ts";
 import { corsHeaders, corsKindOf, type CorsKind } from "./cors.ts";
+import type { Fetch } from "./env.ts";
 import { writeDefaultsWith, type HeaderList, type Pending } from "./front-response.ts";
 
 /** What the front knows of a request, for the routes and for its log line. */
@@ -32,8 +33,6 @@ interface FrontEnv {
   outgoing?: ServerResponse;
   front?: FrontRecord;
 }
-
-type Fetch<E, X> = (request: Request, env?: E, executionCtx?: X) => Response | Promise<Response>;
 
 /** The request's record, made by the front (a fresh one if the front was skipped). */
 export function frontOf(c: Context): FrontRecord {

@@ -16,6 +16,7 @@ import { tokenCacheOf } from "../domain/oauth/token-cache.ts";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Deps } from "../deps.ts";
+import type { Fetch } from "../http/env.ts";
 import { subscribeDomainEvents } from "../pubsub/domain-events.ts";
 import type { PubSub } from "../pubsub/pubsub.ts";
 import { urlsFor } from "../urls.ts";
@@ -45,8 +46,6 @@ export interface StreamingOptions {
   pubsub: PubSub;
   timings?: Partial<StreamingTimings>;
 }
-
-type Fetch<E, X> = (request: Request, env?: E, executionCtx?: X) => Response | Promise<Response>;
 
 export interface StreamingServer {
   /** `next`, with the streaming paths (/api/v1/streaming and below) answered here. */
