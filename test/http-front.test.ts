@@ -166,8 +166,32 @@ describe("the front over Node", () => {
     expect(missing.headers["x-content-type-options"]).toBe("nosniff");
     const instance = await overNode("/api/v1/instance");
     expect(instance.status).toBe(200);
-    expect(instance.headers["cache-control"]).toMatch(/^public, max-age=\d+$/);
+    expect(instance.headers["cache-control"]).toMatch(/^max-age=\d+, public\b/);
     expect(instance.headers["access-control-allow-origin"]).toBe("*");
+    // The API's Vary, left out where the answer is the same for everyone.
+    expect(missing.headers.vary).toBe("Authorization");
+    expect(instance.headers.vary).toBeUndefined();
+  });
+
+  it("lets shared caches keep a public read only when no token came", async () => {
+    const anonymous = await overNode("/api/v1/trends");
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.headers["cache-control"]).toBe(
+      "max-age=15, public, stale-while-revalidate=30, stale-if-error=86400",
+    );
+    expect(anonymous.headers.vary).toBe("Authorization");
+    expect(anonymous.headers.deprecation).toBe("@1648598400");
+    expect(anonymous.headers["content-type"]).toBe("application/json");
+    expect(anonymous.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(anonymous.body).toBe("[]");
+    // Any Authorization header, even one that names no token: private.
+    const sent = await overNode("/api/v1/trends/links", {
+      headers: { authorization: "Bearer nothing-of-ours" },
+    });
+    expect(sent.status).toBe(200);
+    expect(sent.headers["cache-control"]).toBe("private, no-store");
+    expect(sent.headers.vary).toBe("Authorization, Accept-Language");
+    expect(sent.headers.deprecation).toBeUndefined();
   });
 
   it("gives a bodiless answer and a rate-limited one the defaults too, each header once", async () => {
@@ -190,7 +214,7 @@ describe("the front over Node", () => {
     expect(limited.status).toBe(200);
     expect(limited.headers["x-ratelimit-limit"]).toBe("300");
     expect(limited.headers["access-control-expose-headers"]).toContain("X-RateLimit-Limit");
-    expect(limited.headers["cache-control"]).toMatch(/^public, max-age=\d+$/);
+    expect(limited.headers["cache-control"]).toMatch(/^max-age=\d+, public\b/);
     // And over the limit: the 429 carries the limit's headers and the defaults.
     for (let i = 0; i < 300; i++) t.rateStore.hit("api-ip:203.0.113.6", 5 * 60_000);
     const refused = await overNode("/api/v1/instance", {
@@ -273,7 +297,7 @@ describe("the front and the router agree", () => {
     const res = await overNode("/api/v1/instance", { method: "HEAD" });
     expect(res.status).toBe(200);
     expect(res.body).toBe("");
-    expect(res.headers["cache-control"]).toMatch(/^public, max-age=\d+$/);
+    expect(res.headers["cache-control"]).toMatch(/^max-age=\d+, public\b/);
     expect(res.headers["access-control-allow-origin"]).toBe("*");
     expect(res.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
   });

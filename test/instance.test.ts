@@ -28,7 +28,12 @@ describe("GET /api/v2/instance", () => {
   it("describes the server with Herd's limits and defaults", async () => {
     const { status, body, res } = await t.json("/api/v2/instance");
     expect(status).toBe(200);
-    expect(res.headers.get("cache-control")).toBe("public, max-age=180");
+    // Mastodon's cache_even_if_authenticated! with vary_by '': the same for everyone.
+    expect(res.headers.get("cache-control")).toBe(
+      "max-age=300, public, stale-while-revalidate=30, stale-if-error=86400",
+    );
+    expect(res.headers.get("vary")).toBeNull();
+    expect(res.headers.get("deprecation")).toBeNull();
     expect(body.domain).toBe("herd.test");
     expect(body.title).toBe("Herd");
     expect(body.version).toBe("4.5.0 (compatible; Herd 0.1.0)");
@@ -190,8 +195,11 @@ describe("GET /api/v1/instance", () => {
       site_contact_email: "admin@herd.test",
       site_contact_username: "v1_contact@herd.test",
     });
-    const { status, body } = await t.json("/api/v1/instance");
+    const { status, body, res } = await t.json("/api/v1/instance");
     expect(status).toBe(200);
+    // Deprecated since 2022-11-14 (Api::V1::InstancesController's deprecate_api).
+    expect(res.headers.get("deprecation")).toBe("@1668384000");
+    expect(res.headers.get("cache-control")).toMatch(/^max-age=300, public,/);
     expect(body).toMatchObject({
       uri: "herd.test",
       title: "Herd V1",
@@ -292,7 +300,9 @@ describe("GET /api/v1/instance/peers", () => {
     const { status, body, res } = await t.json("/api/v1/instance/peers");
     expect(status).toBe(200);
     expect(body).toEqual(["peer-one.example", "peer-two.example"]);
-    expect(res.headers.get("cache-control")).toBe("public, max-age=86400");
+    expect(res.headers.get("cache-control")).toBe(
+      "max-age=300, public, stale-while-revalidate=30, stale-if-error=86400",
+    );
     await db.execute(sql`DELETE FROM domain_blocks`);
     await db.execute(sql`DELETE FROM instances`);
   });
@@ -410,7 +420,9 @@ describe("texts", () => {
     expect(def.body.updated_at).toBe("2025-01-01T00:00:00Z");
     expect(def.body.content).toContain("herd.test");
     expect(def.body.content).toContain("<h1>");
-    expect(def.res.headers.get("cache-control")).toBe("public, max-age=86400");
+    expect(def.res.headers.get("cache-control")).toBe(
+      "max-age=300, public, stale-while-revalidate=30, stale-if-error=86400",
+    );
 
     await setSettings(db, { site_terms: "Data on %{domain} stays on %{domain}." });
     const custom = await t.json("/api/v1/instance/privacy_policy");
@@ -469,8 +481,11 @@ describe("GET /api/v1/instance/domain_blocks", () => {
     const anon = await t.request("/api/v1/instance/domain_blocks");
     expect(anon.status).toBe(404);
     const { token } = await makeUser(t);
-    const { status, body } = await t.json("/api/v1/instance/domain_blocks", { token });
+    const { status, body, res } = await t.json("/api/v1/instance/domain_blocks", { token });
     expect(status).toBe(200);
+    // Shown to users only: not for shared caches.
+    expect(res.headers.get("cache-control")).toBe("private, no-store");
+    expect(res.headers.get("vary")).toBe("Authorization");
     const sha = (d: string) => createHash("sha256").update(d).digest("hex");
     expect(body).toEqual([
       {
@@ -498,8 +513,11 @@ describe("GET /api/v1/instance/domain_blocks", () => {
   it("shows blocks to everyone without comments when so set, and to no one when disabled", async () => {
     await seed();
     await setSettings(db, { show_domain_blocks: "all", show_domain_blocks_rationale: "disabled" });
-    const { status, body } = await t.json("/api/v1/instance/domain_blocks");
+    const { status, body, res } = await t.json("/api/v1/instance/domain_blocks");
     expect(status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe(
+      "max-age=300, public, stale-while-revalidate=30, stale-if-error=86400",
+    );
     expect(body).toHaveLength(3);
     expect(body[0]).toEqual({
       domain: "aaa-silenced.example",
@@ -550,9 +568,15 @@ describe("GET /api/v1/custom_emojis", () => {
         staticImageUrl: "x",
       },
     ]);
-    const { status, body, res } = await t.json("/api/v1/custom_emojis");
+    const { status, body, res } = await t.json("/api/v1/custom_emojis", {
+      token: (await makeUser(t)).token,
+    });
     expect(status).toBe(200);
-    expect(res.headers.get("cache-control")).toBe("public, max-age=180");
+    // Public even for a token: the same list for everyone.
+    expect(res.headers.get("cache-control")).toBe(
+      "max-age=300, public, stale-while-revalidate=30, stale-if-error=86400",
+    );
+    expect(res.headers.get("vary")).toBeNull();
     expect(body).toEqual([
       {
         shortcode: "herd",

@@ -68,3 +68,15 @@ export function withDefaultHeaders(
   add();
   return done as ReturnType<Next>;
 }
+
+/**
+ * Sets a header of the answer a route is about to make. Under Node it goes
+ * on the `ServerResponse`, where the answer's own headers still win and the
+ * Response keeps @hono/node-server's plain path; elsewhere Hono's
+ * `c.header()`, which the next `c.json()` (or `c.body()`) takes.
+ */
+export function setAnswerHeader(c: Context, name: string, value: string): void {
+  const outgoing = nodeOf(c).outgoing;
+  if (outgoing && !outgoing.headersSent) outgoing.setHeader(name, value);
+  else c.header(name, value);
+}

@@ -63,8 +63,12 @@ export function requestIdOf(
 }
 
 const NOSNIFF = ["X-Content-Type-Options", "nosniff"] as const;
-// Mastodon's default for API answers: kept out of shared caches.
+// Mastodon's defaults for API answers: kept out of shared caches
+// (ApplicationController's set_cache_control_defaults), and varying by the
+// token (Api::BaseController's `vary_by 'Authorization'`). Routes that may be
+// cached say so themselves (src/http/cache-control.ts).
 const NO_STORE = ["Cache-Control", "private, no-store"] as const;
+const VARY = ["Vary", "Authorization"] as const;
 
 /** Headers with their names in lower case, which writeHead compares on every answer. */
 const withLower = (list: readonly (readonly [string, string])[]): HeaderList =>
@@ -73,7 +77,7 @@ const withLower = (list: readonly (readonly [string, string])[]): HeaderList =>
 /** Defaults by CORS kind, for answers and for preflights: made once. */
 const DEFAULTS = new Map<CorsKind, { answer: HeaderList; preflight: HeaderList }>();
 for (const kind of ["api", "post", "userinfo", "read", null] as CorsKind[]) {
-  const own = kind === "api" ? [NOSNIFF, NO_STORE] : [NOSNIFF];
+  const own = kind === "api" ? [NOSNIFF, NO_STORE, VARY] : [NOSNIFF];
   DEFAULTS.set(kind, {
     answer: withLower([...corsHeaders(kind), ...own]),
     preflight: withLower(own),
@@ -84,6 +88,16 @@ for (const kind of ["api", "post", "userinfo", "read", null] as CorsKind[]) {
 export function defaultHeaders(method: string, path: string): HeaderList {
   const defaults = DEFAULTS.get(corsKindOf(path))!;
   return method === "OPTIONS" ? defaults.preflight : defaults.answer;
+}
+
+/**
+ * Leaves the default header `lower` (its name in lower case) out of this
+ * answer: Mastodon's `vary_by ''` on answers that are the same whoever asks.
+ */
+export function withoutDefaultHeader(c: Context, lower: string): void {
+  const front = (c.env as FrontEnv | undefined)?.front;
+  if (front instanceof Visit)
+    front.defaults = front.defaults.filter((header) => header[2] !== lower);
 }
 
 /** Adds the defaults a response lacks; a copy if its headers are immutable (`fetch`, redirects). */
@@ -116,7 +130,8 @@ class Visit implements FrontRecord, Pending {
   readonly path: string;
   readonly started: number;
   readonly logger: Logger;
-  readonly defaults: HeaderList;
+  /** Read when the answer's head is written: a route may leave one out (withoutDefaultHeader). */
+  defaults: HeaderList;
   /** The defaults go with the ServerResponse's writeHead (Node); else onto the Response. */
   readonly sure: boolean;
 

@@ -5,21 +5,22 @@ import type { Context } from "hono";
 const CONTENT_TYPE = "application/json";
 
 /**
- * With a `link`, the Response is made here with both headers in one plain
- * object: Hono's c.body() would make a Headers object for two, which takes
- * @hono/node-server off its fast path. Headers set earlier with c.header()
- * are then not carried: a route that sets any passes them to c.body() itself.
+ * With `headers` (a Link, a Cache-Control), the Response is made here with
+ * them all in one plain object: Hono's c.body() would make a Headers object
+ * for more than one, which takes @hono/node-server off its fast path.
+ * Headers set earlier with c.header() are then not carried: a route that
+ * sets any passes them here itself.
  */
 export function jsonText(
   c: Context,
   json: string | Uint8Array,
   status: 200 | 201 = 200,
-  link?: string,
+  headers?: Record<string, string>,
 ): Response {
-  if (link) {
+  if (headers) {
     return new Response(json as string, {
       status,
-      headers: { "Content-Type": CONTENT_TYPE, Link: link },
+      headers: { "Content-Type": CONTENT_TYPE, ...headers },
     });
   }
   return c.body(json as string, status, { "Content-Type": CONTENT_TYPE });

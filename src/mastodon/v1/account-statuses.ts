@@ -12,6 +12,7 @@ import { params } from "../../http/params.ts";
 import { jsonText } from "../../http/json-text.ts";
 import { renderStatusesJson } from "../entities/status-json.ts";
 import { authorizeIfGotToken, scalar, truthy, urlsOf } from "./accounts-common.ts";
+import { cacheIfUnauthenticated } from "../../http/cache-control.ts";
 
 /** Api::BaseController::DEFAULT_STATUSES_LIMIT; limit_param allows twice as many. */
 const DEFAULT_STATUSES_LIMIT = 20;
@@ -39,6 +40,7 @@ export function registerAccountStatusesRoutes(app: Hono<HerdEnv>): void {
       next: page.full,
     });
     if (link) c.header("Link", link);
+    cacheIfUnauthenticated(c);
     // Through the cache of rendered statuses (status-json.ts).
     return jsonText(c, (await renderStatusesJson(db, page.items, viewerId, urls)).json);
   });

@@ -28,6 +28,7 @@ import {
   answerRelationship,
   pathAccount,
 } from "./graph-common.ts";
+import { cacheIfUnauthenticated, deprecatedSince } from "../../http/cache-control.ts";
 
 async function requireAccount(c: Context<HerdEnv>): Promise<void> {
   const account = await loadAccount(c.get("deps").database.db, c.req.param("id") ?? "");
@@ -93,6 +94,7 @@ export function registerAccountRelationsRoutes(app: Hono<HerdEnv>): void {
       if (!owner) throw notFoundError();
       const q = pageQuery(await params(c), ACCOUNTS_LIMIT, ACCOUNTS_LIMIT * 2);
       const page = await list(db, owner, auth?.account?.id ?? null, q);
+      cacheIfUnauthenticated(c);
       return answerAccountPage(c, page);
     });
   }
@@ -152,6 +154,7 @@ export function registerAccountRelationsRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/accounts/#identity_proofs: deprecated,
   // always empty; any user token will do (Mastodon checks no scope).
   app.get("/api/v1/accounts/:id{[0-9]+}/identity_proofs", async (c) => {
+    deprecatedSince(c, "2022-03-30");
     const state = c.get("token");
     if (state.kind !== "valid") {
       throw new ApiError(422, "This method requires an authenticated user");

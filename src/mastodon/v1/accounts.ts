@@ -31,6 +31,7 @@ import {
 } from "./accounts-common.ts";
 import { registerCredentialsRoutes } from "./accounts-credentials.ts";
 import { registerAccountRelationsRoutes } from "./accounts-relations.ts";
+import { cacheIfUnauthenticated } from "../../http/cache-control.ts";
 
 /** Api::BaseController::DEFAULT_ACCOUNTS_LIMIT. */
 const DEFAULT_ACCOUNTS_LIMIT = 40;
@@ -101,6 +102,7 @@ export function registerAccountsRoutes(app: Hono<HerdEnv>): void {
       deps.resolver ?? null,
     );
     if (!account) throw notFoundError();
+    cacheIfUnauthenticated(c);
     return c.json(serializeAccount(account, urlsOf(c)));
   });
 
@@ -134,6 +136,7 @@ export function registerAccountsRoutes(app: Hono<HerdEnv>): void {
       visibleOnly: true,
     });
     if (!account) throw notFoundError();
+    cacheIfUnauthenticated(c);
     return c.json(serializeAccount(account, urlsOf(c)));
   });
 }

@@ -22,6 +22,7 @@ import {
   answerRelationship,
   pathAccount,
 } from "./graph-common.ts";
+import { cacheIfUnauthenticated } from "../../http/cache-control.ts";
 
 export function registerEndorsementsRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/endorsements/#get
@@ -42,6 +43,7 @@ export function registerEndorsementsRoutes(app: Hono<HerdEnv>): void {
     const page = owner.suspendedAt
       ? { items: [], cursors: null, full: false }
       : await endorsedAccounts(db, owner.id, q);
+    cacheIfUnauthenticated(c);
     return answerAccountPage(c, page);
   });
 

@@ -13,7 +13,9 @@ import { getInstanceInfo } from "../../domain/instance/instance-info.ts";
 import { listPeers } from "../../domain/instance/peers.ts";
 import { listRules } from "../../domain/instance/rules.ts";
 import { getSettings } from "../../domain/instance/settings.ts";
+import { cacheEvenIfAuthenticated, deprecatedSince } from "../../http/cache-control.ts";
 import type { HerdEnv } from "../../http/env.ts";
+import { withoutDefaultHeader } from "../../http/front.ts";
 import { urlsFor } from "../../urls.ts";
 import {
   serializeActivity,
@@ -25,16 +27,14 @@ import { serializeDomainBlock } from "../entities/instance-domain-block.ts";
 import { serializeRule } from "../entities/instance-rule.ts";
 import { serializeV1Instance } from "../entities/instance-v1.ts";
 
-const MINUTE = 60;
-const DAY = 24 * 60 * MINUTE;
-
-/** Public answers that every visitor sees alike may be cached by proxies, as Mastodon's `expires_in ..., public: true`. */
-export function cachePublicly(c: Context<HerdEnv>, seconds: number): void {
-  c.header("Cache-Control", `public, max-age=${seconds}`);
-}
-
-/** Mastodon's `head 404`: a switched-off API answers 404 with no body. */
-const switchedOff = (c: Context<HerdEnv>) => c.body(null, 404);
+/**
+ * Mastodon's `head 404`: a switched-off API answers 404 with no body (and,
+ * as every answer of Instances::BaseController, no Vary).
+ */
+const switchedOff = (c: Context<HerdEnv>) => {
+  withoutDefaultHeader(c, "vary");
+  return c.body(null, 404);
+};
 
 /** Whether the request carries a valid token of a user (Mastodon's `user_signed_in?`). */
 function userSignedIn(c: Context<HerdEnv>): boolean {
@@ -46,7 +46,9 @@ export function registerInstanceRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/instance", async (c) => {
     const { config, database } = c.get("deps");
     const info = await getInstanceInfo(database.db, config);
-    cachePublicly(c, 3 * MINUTE);
+    // Deprecated in favour of /api/v2/instance (Api::V1::InstancesController).
+    deprecatedSince(c, "2022-11-14");
+    cacheEvenIfAuthenticated(c);
     return c.json(serializeV1Instance(info, config, urlsFor(config)));
   });
 
@@ -54,7 +56,7 @@ export function registerInstanceRoutes(app: Hono<HerdEnv>): void {
     const { db } = c.get("deps").database;
     const settings = await getSettings(db);
     if (!settings.peers_api_enabled) return switchedOff(c);
-    cachePublicly(c, DAY);
+    cacheEvenIfAuthenticated(c);
     return c.json(await listPeers(db));
   });
 
@@ -63,36 +65,40 @@ export function registerInstanceRoutes(app: Hono<HerdEnv>): void {
     const settings = await getSettings(db);
     if (!settings.activity_api_enabled) return switchedOff(c);
     const weeks = await getWeeklyActivity(db);
-    cachePublicly(c, DAY);
+    cacheEvenIfAuthenticated(c);
     return c.json(weeks.map(serializeActivity));
   });
 
   app.get("/api/v1/instance/rules", async (c) => {
     const rules = await listRules(c.get("deps").database.db);
+    cacheEvenIfAuthenticated(c);
     return c.json(rules.map(serializeRule));
   });
 
   app.get("/api/v1/instance/extended_description", async (c) => {
     const doc = await getExtendedDescription(c.get("deps").database.db);
+    cacheEvenIfAuthenticated(c);
     return c.json(serializeExtendedDescription(doc));
   });
 
   app.get("/api/v1/instance/privacy_policy", async (c) => {
     const { config, database } = c.get("deps");
     const doc = await getPrivacyPolicy(database.db, config.localDomain);
-    cachePublicly(c, DAY);
+    cacheEvenIfAuthenticated(c);
     return c.json(serializePrivacyPolicy(doc));
   });
 
   app.get("/api/v1/instance/terms_of_service", async (c) => {
     const { config, database } = c.get("deps");
     const terms = await getTermsOfService(database.db, config.localDomain);
+    cacheEvenIfAuthenticated(c);
     return c.json(serializeTermsOfService(terms));
   });
 
   app.get("/api/v1/instance/terms_of_service/:date", async (c) => {
     const { config, database } = c.get("deps");
     const terms = await getTermsOfService(database.db, config.localDomain, c.req.param("date"));
+    cacheEvenIfAuthenticated(c);
     return c.json(serializeTermsOfService(terms));
   });
 
@@ -108,12 +114,14 @@ export function registerInstanceRoutes(app: Hono<HerdEnv>): void {
     if (!visible(settings.show_domain_blocks)) return switchedOff(c);
     const withComment = visible(settings.show_domain_blocks_rationale);
     const blocks = await listPublicDomainBlocks(db);
+    // Public, whoever asks, only when everyone may see them.
+    if (settings.show_domain_blocks === "all") cacheEvenIfAuthenticated(c);
     return c.json(blocks.map((b) => serializeDomainBlock(b, withComment)));
   });
 
   // No translation service is configured: no language pairs.
   app.get("/api/v1/instance/translation_languages", (c) => {
-    cachePublicly(c, DAY);
+    cacheEvenIfAuthenticated(c);
     return c.json({});
   });
 }

@@ -9,6 +9,7 @@ import type { HerdEnv } from "../../http/env.ts";
 import { params } from "../../http/params.ts";
 import { renderPoll } from "../entities/poll.ts";
 import { authorizeIfGotToken, idsParam, urlsOf } from "./accounts-common.ts";
+import { cacheIfUnauthenticated } from "../../http/cache-control.ts";
 
 export function registerPollsRoutes(app: Hono<HerdEnv>): void {
   // https://docs.joinmastodon.org/methods/polls/#get
@@ -16,6 +17,7 @@ export function registerPollsRoutes(app: Hono<HerdEnv>): void {
     const viewerId = authorizeIfGotToken(c, "read", "read:statuses")?.account?.id ?? null;
     const db = c.get("deps").database.db;
     const poll = await findVisiblePoll(db, c.req.param("id"), viewerId);
+    cacheIfUnauthenticated(c);
     return c.json(await renderPoll(db, poll, viewerId, urlsOf(c)));
   });
 

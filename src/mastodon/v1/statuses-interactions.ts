@@ -32,6 +32,7 @@ import { loadAccountViews } from "../entities/account-loader.ts";
 import { serializeAccount } from "../entities/account.ts";
 import { renderStatus } from "../entities/status.ts";
 import { authorizeIfGotToken, scalar, urlsOf } from "./accounts-common.ts";
+import { cacheIfUnauthenticated } from "../../http/cache-control.ts";
 
 /** Api::BaseController::DEFAULT_ACCOUNTS_LIMIT, and twice that at most. */
 const ACCOUNTS_LIMIT = 40;
@@ -121,6 +122,7 @@ export function registerStatusInteractionRoutes(app: Hono<HerdEnv>): void {
       );
       const urls = urlsOf(c);
       setPageLinks(c, page);
+      cacheIfUnauthenticated(c);
       return c.json(views.map((a) => serializeAccount(a, urls)));
     });
   };

@@ -39,6 +39,7 @@ import {
 } from "./accounts-common.ts";
 import { fileParam } from "./media.ts";
 import { renderScheduledStatuses } from "./scheduled-statuses.ts";
+import { cacheIfUnauthenticated } from "../../http/cache-control.ts";
 
 /** Api::BaseController::DEFAULT_STATUSES_LIMIT: the most statuses GET /api/v1/statuses shows. */
 const DEFAULT_STATUSES_LIMIT = 20;
@@ -171,6 +172,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
       urlsOf(c),
     );
     if (page.ids.length === 0) throw notFoundError();
+    cacheIfUnauthenticated(c);
     // The array's one element.
     return jsonText(c, page.json.subarray(1, -1));
   });
@@ -213,6 +215,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
     const viewerId = viewerOf(authorizeIfGotToken(c, ...READ));
     const db = c.get("deps").database.db;
     const context = await statusContext(db, c.req.param("id"), viewerId);
+    cacheIfUnauthenticated(c);
     return c.json(await renderContext(db, context, viewerId, urlsOf(c)));
   });
 
@@ -221,6 +224,7 @@ export function registerStatusesRoutes(app: Hono<HerdEnv>): void {
     const viewerId = viewerOf(authorizeIfGotToken(c, ...READ));
     const db = c.get("deps").database.db;
     const versions = await statusHistory(db, c.req.param("id"), viewerId);
+    cacheIfUnauthenticated(c);
     return c.json(await renderStatusEdits(db, c.req.param("id"), versions, urlsOf(c)));
   });
 

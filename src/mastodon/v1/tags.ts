@@ -13,6 +13,7 @@ import type { HerdEnv } from "../../http/env.ts";
 import { params } from "../../http/params.ts";
 import { serializeTag } from "../entities/tag.ts";
 import { authorizeIfGotToken, urlsOf } from "./accounts-common.ts";
+import { cacheIfUnauthenticated } from "../../http/cache-control.ts";
 
 type Action = (db: Db, accountId: string, name: string) => Promise<TagView>;
 
@@ -24,6 +25,7 @@ export function registerTagsRoutes(app: Hono<HerdEnv>): void {
     const auth = authorizeIfGotToken(c);
     const viewer = auth?.user && auth.account ? auth.account.id : null;
     const tag = await showTag(c.get("deps").database.db, viewer, tagName(c));
+    cacheIfUnauthenticated(c);
     return c.json(serializeTag(tag, urlsOf(c), viewer !== null));
   });
 

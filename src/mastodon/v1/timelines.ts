@@ -26,6 +26,7 @@ import { pageColumns } from "../entities/status-versions.ts";
 import type { Db } from "../../db/database.ts";
 import { jsonText } from "../../http/json-text.ts";
 import { idsParam, truthy, urlsOf } from "./accounts-common.ts";
+import { publicIfUnauthenticated } from "../../http/cache-control.ts";
 
 /**
  * A query parameter as URLSearchParams writes it (application/x-www-form-urlencoded):
@@ -78,6 +79,7 @@ async function respondWithStatuses(
   viewerId: string | null,
   path: string,
   permitted: readonly string[],
+  cacheable = false,
 ) {
   const { db } = c.get("deps").database;
   return respondWithPage(
@@ -85,6 +87,7 @@ async function respondWithStatuses(
     await renderStatusesJson(db, ids, viewerId, urlsOf(c)),
     path,
     permitted,
+    cacheable,
   );
 }
 
@@ -94,13 +97,21 @@ async function respondWithStatuses(
  */
 const linksOfPages = new WeakMap<RenderedStatuses, { key: string; link: string | null }>();
 
-/** Answers a rendered page of statuses, with its Link header. */
+/**
+ * Answers a rendered page of statuses, with its Link header; `cacheable`:
+ * Mastodon's cache_if_unauthenticated! (src/http/cache-control.ts).
+ */
 function respondWithPage(
   c: Context<HerdEnv>,
   page: RenderedStatuses,
   path: string,
   permitted: readonly string[],
+  cacheable = false,
 ) {
+  // Given to jsonText only when there are any: one plain object either way.
+  let headers: Record<string, string> | undefined;
+  const cache = cacheable ? publicIfUnauthenticated(c) : undefined;
+  if (cache) headers = { "Cache-Control": cache };
   const first = page.ids[0];
   const last = page.ids[page.ids.length - 1];
   if (first && last) {
@@ -115,9 +126,9 @@ function respondWithPage(
       link = pageLinks(c, path, permitted, { next: ["max_id", last], prev: ["min_id", first] });
       linksOfPages.set(page, { key, link });
     }
-    if (link) return jsonText(c, page.json, 200, link);
+    if (link) headers = { ...headers, Link: link };
   }
-  return jsonText(c, page.json);
+  return jsonText(c, page.json, 200, headers);
 }
 
 /** The home timeline's statements, by the order they read in (homePageQuery). */
@@ -180,12 +191,14 @@ export function registerTimelinesRoutes(app: Hono<HerdEnv>): void {
       { local: truthy(p.local), remote: truthy(p.remote), onlyMedia: truthy(p.only_media) },
       pageQuery(p, 20, 40),
     );
-    return respondWithStatuses(c, ids, viewerId, "/api/v1/timelines/public", [
-      "local",
-      "remote",
-      "limit",
-      "only_media",
-    ]);
+    return respondWithStatuses(
+      c,
+      ids,
+      viewerId,
+      "/api/v1/timelines/public",
+      ["local", "remote", "limit", "only_media"],
+      true,
+    );
   });
 
   // https://docs.joinmastodon.org/methods/timelines/#tag
@@ -208,7 +221,7 @@ export function registerTimelinesRoutes(app: Hono<HerdEnv>): void {
       pageQuery(p, 20, 40),
     );
     const path = `/api/v1/timelines/tag/${encodeURIComponent(hashtag)}`;
-    return respondWithStatuses(c, ids, viewerId, path, ["local", "limit", "only_media"]);
+    return respondWithStatuses(c, ids, viewerId, path, ["local", "limit", "only_media"], true);
   });
 
   // https://docs.joinmastodon.org/methods/timelines/#link: the statuses
@@ -224,7 +237,7 @@ export function registerTimelinesRoutes(app: Hono<HerdEnv>): void {
     const cardId = url === "" ? null : await findLinkCard(db, url);
     if (cardId === null) throw notFoundError();
     const ids = await linkTimelineIds(db, viewerId, cardId, pageQuery(p, 20, 40));
-    return respondWithStatuses(c, ids, viewerId, "/api/v1/timelines/link", ["url", "limit"]);
+    return respondWithStatuses(c, ids, viewerId, "/api/v1/timelines/link", ["url", "limit"], true);
   });
 
   // https://docs.joinmastodon.org/methods/timelines/#list
