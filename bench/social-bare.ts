@@ -1,7 +1,8 @@
 // The baselines of bench/social.ts, in a process of their own (as Herd is):
 // - a bare Hono app on @hono/node-server answering GET /<name> with the bytes
 //   of <dir>/<name>.json (captured from Herd), as application/json, and
-//   GET /health with "OK";
+//   GET /health with "OK", and GET /<name>/whole with Herd's whole answer
+//   (see below), its headers in one plain object (node-server's fast path);
 // - a bare node:http server answering GET /<name> with the same bytes, and
 //   GET /health with "OK" (what Herd's /health answers); and GET
 //   /<name>/whole with the headers of Herd's answer too (<dir>/<name>.headers,
@@ -41,7 +42,10 @@ const OWN = new Set([
   "transfer-encoding",
   "x-request-id",
 ]);
-const wholes = new Map<string, { body: Uint8Array; headers: Record<string, string | string[]> }>();
+const wholes = new Map<
+  string,
+  { body: Uint8Array<ArrayBuffer>; headers: Record<string, string | string[]> }
+>();
 for (const file of readdirSync(dir)) {
   if (!file.endsWith(".headers")) continue;
   const name = `/${file.slice(0, -8)}`;
@@ -61,6 +65,13 @@ const requestId = () => `00000000-0000-4000-8000-${(++answered).toString(16).pad
 
 const app = new Hono();
 app.get("/health", (c) => c.text("OK"));
+app.get("/:name/whole", (c) => {
+  const whole = wholes.get(c.req.path);
+  if (!whole) return c.notFound();
+  return new Response(whole.body, {
+    headers: { ...whole.headers, "x-request-id": requestId() } as Record<string, string>,
+  });
+});
 app.get("/:name", (c) => {
   const body = bodies.get(c.req.path);
   if (!body) return c.notFound();
