@@ -36,6 +36,16 @@ export function getInstanceStats(db: Db, now = Date.now()): Promise<InstanceStat
   return stats;
 }
 
+/**
+ * When the counts getInstanceStats would give now were taken (Date.now()),
+ * or null when it would count again: what shows them can be kept as long as
+ * this stays the same.
+ */
+export function instanceStatsTakenAt(db: Db, now = Date.now()): number | null {
+  const entry = cached.get(db);
+  return entry && now - entry.at < STATS_MAX_AGE_MS ? entry.at : null;
+}
+
 /** Drops the reused counts of `db`: the next caller counts again (tests, commands). */
 export function forgetInstanceStats(db: Db): void {
   cached.delete(db);

@@ -9,12 +9,12 @@ import {
   getTermsOfService,
 } from "../../domain/instance/documents.ts";
 import { listPublicDomainBlocks } from "../../domain/instance/domain-blocks.ts";
-import { getInstanceInfo } from "../../domain/instance/instance-info.ts";
 import { listPeers } from "../../domain/instance/peers.ts";
 import { listRules } from "../../domain/instance/rules.ts";
 import { getSettings } from "../../domain/instance/settings.ts";
 import { cacheEvenIfAuthenticated, deprecatedSince } from "../../http/cache-control.ts";
 import type { HerdEnv } from "../../http/env.ts";
+import { jsonText } from "../../http/json-text.ts";
 import { withoutDefaultHeader } from "../../http/front.ts";
 import { urlsFor } from "../../urls.ts";
 import {
@@ -25,7 +25,7 @@ import {
 } from "../entities/instance-documents.ts";
 import { serializeDomainBlock } from "../entities/instance-domain-block.ts";
 import { serializeRule } from "../entities/instance-rule.ts";
-import { serializeV1Instance } from "../entities/instance-v1.ts";
+import { instanceJson } from "../entities/instance-json.ts";
 
 /**
  * Mastodon's `head 404`: a switched-off API answers 404 with no body (and,
@@ -44,12 +44,11 @@ function userSignedIn(c: Context<HerdEnv>): boolean {
 
 export function registerInstanceRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/instance", async (c) => {
-    const { config, database } = c.get("deps");
-    const info = await getInstanceInfo(database.db, config);
+    const json = await instanceJson(c.get("deps"), "v1", urlsFor(c.get("deps").config));
     // Deprecated in favour of /api/v2/instance (Api::V1::InstancesController).
     deprecatedSince(c, "2022-11-14");
     cacheEvenIfAuthenticated(c);
-    return c.json(serializeV1Instance(info, config, urlsFor(config)));
+    return jsonText(c, json);
   });
 
   app.get("/api/v1/instance/peers", async (c) => {
