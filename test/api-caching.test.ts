@@ -5,6 +5,7 @@
 // public for five minutes whoever asks, with no Vary; deprecated endpoints
 // say since when.
 import { describe, expect, it } from "vitest";
+import { setSettings } from "../src/domain/instance/settings.ts";
 import { makeUser, postStatus, tokenFor } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
 
@@ -83,6 +84,21 @@ describe("public reads (cache_if_unauthenticated!)", () => {
     expect(own.headers.get("cache-control")).toBe(PRIVATE);
   });
 
+  it("keeps what a signed-in user reads private when the token comes in the query", async () => {
+    // No Authorization header to vary by: the user's own answer must still
+    // not be kept for others (the follower-only status, the poll's own votes).
+    const own = await t.request(`/api/v1/statuses/${hidden.id}?access_token=${author.token}`);
+    expect(own.status).toBe(200);
+    expect(own.headers.get("cache-control")).toBe(PRIVATE);
+    const poll = await t.request(`/api/v1/polls/${status.poll.id}?access_token=${reader.token}`);
+    expect(poll.status).toBe(200);
+    expect(poll.headers.get("cache-control")).toBe(PRIVATE);
+    // An app's token in the query is no signed-in user: what a visitor sees.
+    const app = await t.request(`/api/v1/statuses/${status.id}?access_token=${appToken}`);
+    expect(app.status).toBe(200);
+    expect(app.headers.get("cache-control")).toBe(BRIEFLY);
+  });
+
   it("varies trending statuses and links by language too", async () => {
     for (const path of ["/api/v1/trends/statuses", "/api/v1/trends/links"]) {
       expect((await t.request(path)).headers.get("vary")).toBe("Authorization, Accept-Language");
@@ -118,6 +134,46 @@ describe("answers the same for everyone (cache_even_if_authenticated!)", () => {
       expect(res.headers.get("cache-control")).toBe(FIVE_MINUTES);
       expect(res.headers.get("vary")).toBeNull();
     }
+  });
+});
+
+describe("the terms of service", () => {
+  it("are public for five minutes once there are any; their absence is private", async () => {
+    const none = await t.request("/api/v1/instance/terms_of_service");
+    expect(none.status).toBe(404);
+    expect(none.headers.get("cache-control")).toBe(PRIVATE);
+    await setSettings(t.database.db, { terms_of_service: "Be kind." });
+    const terms = await t.request("/api/v1/instance/terms_of_service", { token: reader.token });
+    expect(terms.status).toBe(200);
+    expect(terms.headers.get("cache-control")).toBe(FIVE_MINUTES);
+    expect(terms.headers.get("vary")).toBeNull();
+  });
+});
+
+describe("the server's domain blocks", () => {
+  it("are public whoever asks only when everyone sees the same", async () => {
+    const blocks = (token?: string) => t.request("/api/v1/instance/domain_blocks", { token });
+    await setSettings(t.database.db, {
+      show_domain_blocks: "all",
+      show_domain_blocks_rationale: "all",
+    });
+    for (const token of [undefined, reader.token]) {
+      const res = await blocks(token);
+      expect(res.headers.get("cache-control")).toBe(FIVE_MINUTES);
+      expect(res.headers.get("vary")).toBeNull();
+    }
+    // Comments for users only: what a visitor gets may be kept, a user's not.
+    await setSettings(t.database.db, { show_domain_blocks_rationale: "users" });
+    const visitor = await blocks();
+    expect(visitor.headers.get("cache-control")).toBe(BRIEFLY);
+    expect(visitor.headers.get("vary")).toBe("Authorization");
+    expect((await blocks(reader.token)).headers.get("cache-control")).toBe(PRIVATE);
+    // Blocks for users only: a user's answer is private, a visitor's a 404.
+    await setSettings(t.database.db, { show_domain_blocks: "users" });
+    expect((await blocks(reader.token)).headers.get("cache-control")).toBe(PRIVATE);
+    const refused = await blocks();
+    expect(refused.status).toBe(404);
+    expect(refused.headers.get("cache-control")).toBe(PRIVATE);
   });
 });
 

@@ -10,6 +10,8 @@ import { FrontResponse } from "../src/http/front-response.ts";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../src/app.ts";
 import { setSettings } from "../src/domain/instance/settings.ts";
+import { cacheEvenIfAuthenticated, cacheIfUnauthenticated } from "../src/http/cache-control.ts";
+import { ApiError } from "../src/http/errors.ts";
 import type { Logger } from "../src/logger.ts";
 import { makeUser } from "./kit/fixtures.ts";
 import { createTestInstance } from "./kit/instance.ts";
@@ -25,6 +27,15 @@ const capture: Logger = {
   child: () => capture,
 };
 const app = createApp({ ...t.deps, logger: capture }, { rateStore: t.rateStore });
+// Routes that say their answer may be cached, then fail.
+app.get("/api/v1/__cached_then_boom", (c) => {
+  cacheIfUnauthenticated(c);
+  throw new Error("failed after marking the answer public");
+});
+app.get("/api/v1/__public_then_gone", (c) => {
+  cacheEvenIfAuthenticated(c);
+  throw new ApiError(404, "Record not found");
+});
 const server = await new Promise<Server>((resolve) => {
   // As main.ts serves the app.
   const s = serve(
@@ -171,6 +182,20 @@ describe("the front over Node", () => {
     // The API's Vary, left out where the answer is the same for everyone.
     expect(missing.headers.vary).toBe("Authorization");
     expect(instance.headers.vary).toBeUndefined();
+  });
+
+  it("keeps an answer that failed after its route marked it public private, over Node and in process", async () => {
+    for (const [path, status] of [
+      ["/api/v1/__cached_then_boom", 500],
+      ["/api/v1/__public_then_gone", 404],
+    ] as const) {
+      const node = await overNode(path);
+      expect(node.status).toBe(status);
+      expect(node.headers["cache-control"]).toBe("private, no-store");
+      const inProcess = await app.request(`https://herd.test${path}`);
+      expect(inProcess.status).toBe(status);
+      expect(inProcess.headers.get("cache-control")).toBe("private, no-store");
+    }
   });
 
   it("lets shared caches keep a public read only when no token came", async () => {

@@ -146,6 +146,12 @@ function checkUsable(auth: Authenticated): asserts auth is UserAuth {
   }
 }
 
+/** Whether a valid token of a user came (Mastodon's `user_signed_in?` in the API). */
+export function userSignedIn(c: Context<HerdEnv>): boolean {
+  const token = c.get("token");
+  return token?.kind === "valid" && token.auth.user !== null;
+}
+
 /** The viewer when a valid user token is present (public endpoints), else null. */
 export function optionalUser(c: Context<HerdEnv>, ...anyOf: string[]): UserAuth | null {
   const state = c.get("token");

@@ -14,6 +14,7 @@
 // Rails writes `expires_in`'s directives in this order (ActionDispatch's
 // Http::Cache::Response).
 import type { Context } from "hono";
+import { userSignedIn } from "./auth.ts";
 import type { HerdEnv } from "./env.ts";
 import { requestHeader, setAnswerHeader } from "./fast-headers.ts";
 import { withoutDefaultHeader } from "./front.ts";
@@ -30,8 +31,7 @@ export const CACHE_EVEN_IF_AUTHENTICATED =
  * Authorization header, valid or not (`enforce_cache_control!`).
  */
 export function publicIfUnauthenticated(c: Context<HerdEnv>): string | undefined {
-  const token = c.get("token");
-  if (token?.kind === "valid" && token.auth.user !== null) return undefined;
+  if (userSignedIn(c)) return undefined;
   if (requestHeader(c, "authorization") !== undefined) return undefined;
   return CACHE_IF_UNAUTHENTICATED;
 }
@@ -46,11 +46,6 @@ export function cacheIfUnauthenticated(c: Context<HerdEnv>): void {
 export function cacheEvenIfAuthenticated(c: Context<HerdEnv>): void {
   setAnswerHeader(c, "Cache-Control", CACHE_EVEN_IF_AUTHENTICATED);
   withoutDefaultHeader(c, "vary");
-}
-
-/** Mastodon's `vary_by` with a value of its own (trends of statuses and links). */
-export function varyBy(c: Context<HerdEnv>, value: string): void {
-  setAnswerHeader(c, "Vary", value);
 }
 
 /**

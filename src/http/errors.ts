@@ -12,6 +12,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { DomainError, type DomainErrorKind } from "../domain/errors.ts";
 import type { HerdEnv } from "./env.ts";
+import { removeAnswerHeader } from "./fast-headers.ts";
 
 const STATUS: Record<DomainErrorKind, ContentfulStatusCode> = {
   bad_request: 400,
@@ -144,8 +145,13 @@ function sqlState(err: unknown): string | null {
 
 const TEMPORARY = "There was a temporary problem serving your request, please try again";
 
-/** Hono's onError: known errors become Mastodon JSON; anything else is a logged 500. */
+/**
+ * Hono's onError: known errors become Mastodon JSON; anything else is a
+ * logged 500. An error answer is never for shared caches, whatever the
+ * route had said of its answer before it failed (src/http/cache-control.ts).
+ */
 export function handleError(err: Error, c: Context<HerdEnv>) {
+  removeAnswerHeader(c, "Cache-Control");
   if (err instanceof ApiError) {
     return c.json(err.body ?? errorBody(err.message, err.description), err.status);
   }

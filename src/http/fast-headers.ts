@@ -80,3 +80,13 @@ export function setAnswerHeader(c: Context, name: string, value: string): void {
   if (outgoing && !outgoing.headersSent) outgoing.setHeader(name, value);
   else c.header(name, value);
 }
+
+/**
+ * Takes back a header set for the answer (setAnswerHeader, or Hono's
+ * `c.header()`), so that the front's default applies again.
+ */
+export function removeAnswerHeader(c: Context, name: string): void {
+  const outgoing = nodeOf(c).outgoing;
+  if (outgoing && !outgoing.headersSent) outgoing.removeHeader(name);
+  c.header(name, undefined);
+}

@@ -1,7 +1,7 @@
 // The front of every request, around the app's fetch (createApp installs it):
 // what each answer gets whichever route makes it (a request id, CORS's simple
-// headers, nosniff, the API's `private, no-store`), one log line per request,
-// and /health.
+// headers, nosniff, the API's `private, no-store` and `Vary: Authorization`),
+// one log line per request, and /health.
 //
 // Why not Hono middleware: each middleware is an async frame and a step of
 // Hono's compose for every request, and a response that comes back as a

@@ -4,13 +4,15 @@ import type { Db } from "../../db/database.ts";
 import { findContactAccount, type ContactAccount } from "./contact.ts";
 import { listRules, type RuleRow } from "./rules.ts";
 import { getSettings, type SiteSettings } from "./settings.ts";
-import { getInstanceStats, type InstanceStats } from "./stats.ts";
+import { getInstanceStats, takeInstanceStats, type InstanceStats } from "./stats.ts";
 
 export interface InstanceInfo {
   settings: SiteSettings;
   rules: RuleRow[];
   contactAccount: ContactAccount | null;
   stats: InstanceStats;
+  /** When the counts were taken (Date.now()): they are reused for a while (stats.ts). */
+  statsTakenAt: number;
   hasTermsOfService: boolean;
 }
 
@@ -18,10 +20,11 @@ export async function getInstanceInfo(
   db: Db,
   domains: { localDomain: string; webDomain: string },
 ): Promise<InstanceInfo> {
+  const counts = takeInstanceStats(db);
   const [settings, rules, stats] = await Promise.all([
     getSettings(db),
     listRules(db),
-    getInstanceStats(db),
+    counts.stats,
   ]);
   const contactAccount = settings.site_contact_username.trim()
     ? await findContactAccount(db, settings.site_contact_username, [
@@ -34,6 +37,7 @@ export async function getInstanceInfo(
     rules,
     contactAccount,
     stats,
+    statsTakenAt: counts.at,
     hasTermsOfService: settings.terms_of_service.trim() !== "",
   };
 }

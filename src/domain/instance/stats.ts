@@ -27,13 +27,23 @@ const cached = new WeakMap<Db, { at: number; stats: Promise<InstanceStats> }>();
 
 /** The counts, taken at most STATS_MAX_AGE_MS ago (one query shared by concurrent callers). */
 export function getInstanceStats(db: Db, now = Date.now()): Promise<InstanceStats> {
+  return takeInstanceStats(db, now).stats;
+}
+
+/** The counts as getInstanceStats gives them, with when they were taken (Date.now()). */
+export function takeInstanceStats(
+  db: Db,
+  now = Date.now(),
+): { at: number; stats: Promise<InstanceStats> } {
   const entry = cached.get(db);
-  if (entry && now - entry.at < STATS_MAX_AGE_MS) return entry.stats;
-  const stats = countInstanceStats(db);
-  cached.set(db, { at: now, stats });
-  // A failed count is not kept.
-  stats.catch(() => cached.delete(db));
-  return stats;
+  if (entry && now - entry.at < STATS_MAX_AGE_MS) return entry;
+  const fresh = { at: now, stats: countInstanceStats(db) };
+  cached.set(db, fresh);
+  // A failed count is not kept (unless another has taken its place).
+  fresh.stats.catch(() => {
+    if (cached.get(db) === fresh) cached.delete(db);
+  });
+  return fresh;
 }
 
 /**

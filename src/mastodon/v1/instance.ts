@@ -12,7 +12,12 @@ import { listPublicDomainBlocks } from "../../domain/instance/domain-blocks.ts";
 import { listPeers } from "../../domain/instance/peers.ts";
 import { listRules } from "../../domain/instance/rules.ts";
 import { getSettings } from "../../domain/instance/settings.ts";
-import { cacheEvenIfAuthenticated, deprecatedSince } from "../../http/cache-control.ts";
+import { userSignedIn } from "../../http/auth.ts";
+import {
+  cacheEvenIfAuthenticated,
+  cacheIfUnauthenticated,
+  deprecatedSince,
+} from "../../http/cache-control.ts";
 import type { HerdEnv } from "../../http/env.ts";
 import { jsonText } from "../../http/json-text.ts";
 import { withoutDefaultHeader } from "../../http/front.ts";
@@ -35,12 +40,6 @@ const switchedOff = (c: Context<HerdEnv>) => {
   withoutDefaultHeader(c, "vary");
   return c.body(null, 404);
 };
-
-/** Whether the request carries a valid token of a user (Mastodon's `user_signed_in?`). */
-function userSignedIn(c: Context<HerdEnv>): boolean {
-  const token = c.get("token");
-  return token?.kind === "valid" && token.auth.user !== null;
-}
 
 export function registerInstanceRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/instance", async (c) => {
@@ -113,8 +112,17 @@ export function registerInstanceRoutes(app: Hono<HerdEnv>): void {
     if (!visible(settings.show_domain_blocks)) return switchedOff(c);
     const withComment = visible(settings.show_domain_blocks_rationale);
     const blocks = await listPublicDomainBlocks(db);
-    // Public, whoever asks, only when everyone may see them.
-    if (settings.show_domain_blocks === "all") cacheEvenIfAuthenticated(c);
+    // Mastodon makes this answer public whoever asks when everyone may see
+    // the blocks, even if signed-in users see comments that others do not;
+    // Herd does only when the answer is the same for everyone.
+    if (
+      settings.show_domain_blocks === "all" &&
+      settings.show_domain_blocks_rationale !== "users"
+    ) {
+      cacheEvenIfAuthenticated(c);
+    } else if (settings.show_domain_blocks === "all") {
+      cacheIfUnauthenticated(c);
+    }
     return c.json(blocks.map((b) => serializeDomainBlock(b, withComment)));
   });
 
