@@ -35,8 +35,8 @@ export function takeInstanceStats(
   db: Db,
   now = Date.now(),
 ): { at: number; stats: Promise<InstanceStats> } {
-  const entry = cached.get(db);
-  if (entry && now - entry.at < STATS_MAX_AGE_MS) return entry;
+  const entry = reusable(db, now);
+  if (entry) return entry;
   const fresh = { at: now, stats: countInstanceStats(db) };
   cached.set(db, fresh);
   // A failed count is not kept (unless another has taken its place).
@@ -52,8 +52,13 @@ export function takeInstanceStats(
  * this stays the same.
  */
 export function instanceStatsTakenAt(db: Db, now = Date.now()): number | null {
+  return reusable(db, now)?.at ?? null;
+}
+
+/** The counts of `db` while they may still be reused. */
+function reusable(db: Db, now: number) {
   const entry = cached.get(db);
-  return entry && now - entry.at < STATS_MAX_AGE_MS ? entry.at : null;
+  return entry && now - entry.at < STATS_MAX_AGE_MS ? entry : undefined;
 }
 
 /** Drops the reused counts of `db`: the next caller counts again (tests, commands). */
