@@ -4,8 +4,10 @@
 // most self time. A development tool beside `npm run bench`, not a figure.
 //
 //   npx node bench/profile.ts [home|status|health|instance|/any/path] [--requests=3000]
-//     [--concurrency=50] [--keep] [--no-prof] [--node-flags="..."] [--explain [--plans] [--time]]
+//     [--concurrency=50] [--keep] [--no-prof] [--anonymous] [--node-flags="..."]
+//     [--explain [--plans] [--time]]
 // --keep: leave the .cpuprofile in /tmp; --no-prof: CPU figures only;
+// --anonymous: no token (as bench/social.ts's (d) asks);
 // --node-flags: added after the start script's; --explain: EXPLAIN ANALYZE
 // each statement of one request instead of a load (--time: and time 1,000
 // executions of each as Herd sends it).
@@ -162,7 +164,9 @@ async function main() {
       await explain(embeddedUrl(dataDir), port, seeded.readerToken, urlPath);
       return;
     }
-    const headers = { authorization: `Bearer ${seeded.readerToken}` };
+    const headers: Record<string, string> = argv.includes("--anonymous")
+      ? {}
+      : { authorization: `Bearer ${seeded.readerToken}` };
     await runLoad({ port, path: urlPath, headers, requests: 300, concurrency: 10 });
     const postgres = postmasterPid(dataDir);
     const pgPids = postgres ? withChildren(postgres) : [];

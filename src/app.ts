@@ -30,8 +30,12 @@ import { registerMediaProxyRoutes } from "./web/media-proxy.ts";
 
 export interface AppOptions {
   rateStore?: RateStore;
-  /** ActivityPub (src/federation, made by the composition root): answers its URLs, passes the rest on. */
-  federation?: MiddlewareHandler<HerdEnv>;
+  /**
+   * ActivityPub (src/federation, made by the composition root): a middleware
+   * that answers its URLs and passes the rest on, and the paths (Hono
+   * patterns) to mount it on.
+   */
+  federation?: { middleware: MiddlewareHandler<HerdEnv>; paths: readonly string[] };
 }
 
 /** What every route reads from its context: one plain (not async) step. */
@@ -63,7 +67,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.options("*", corsPreflight());
   app.on(["POST", "PUT", "PATCH", "DELETE"], "*", bodyLimits());
 
-  if (options.federation) app.use(options.federation);
+  if (options.federation) {
+    for (const path of options.federation.paths) app.use(path, options.federation.middleware);
+  }
 
   app.use("/api/*", resolveToken, rateLimit(rateStore, defaultRules()));
   registerMastodonRoutes(app);

@@ -273,7 +273,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
       media,
       resolver: federation?.resolver ?? null,
     },
-    { federation: federation?.middleware },
+    { federation: federation ?? undefined },
   );
   // The streaming API (src/streaming/) on the same port: event streams and the WebSocket.
   streaming = createStreamingServer({

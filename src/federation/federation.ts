@@ -35,7 +35,7 @@ import {
 } from "./job-queue.ts";
 import { createKeyStore } from "./keys.ts";
 import { createPostgresKvStore } from "./kv-store.ts";
-import { federationMiddleware } from "./middleware.ts";
+import { FEDERATION_MOUNTS, federationMiddleware } from "./middleware.ts";
 import { registerObjects } from "./objects.ts";
 import { registerActivityObjects } from "./outbox/activity-objects.ts";
 import { OUTGOING_JOB, outgoingJobHandler, outgoingSubscriber } from "./outbox/outgoing.ts";
@@ -64,6 +64,8 @@ export interface HerdFederation {
   federation: Federation<void>;
   /** Hono middleware answering the federation's requests (mounted by createApp). */
   middleware: MiddlewareHandler<HerdEnv>;
+  /** Where to mount it (Hono patterns): the only paths it may answer. */
+  paths: readonly string[];
   /** Registers the workers of Fedify's queues on the job runner; resolves once they are. */
   startQueue(): Promise<void>;
   /** Stops listening for Fedify's tasks (the job runner's stop lets running ones finish). */
@@ -138,6 +140,7 @@ export function createHerdFederation(deps: FederationDeps): HerdFederation {
   return {
     federation,
     middleware: federationMiddleware(federation, urls.base),
+    paths: FEDERATION_MOUNTS,
     resolver: createResolver(env, federation),
     outgoing: outgoingSubscriber(env),
     async startQueue() {

@@ -12,7 +12,20 @@ import type { Federation } from "@fedify/fedify";
 import type { Context, MiddlewareHandler, Next } from "hono";
 import type { HerdEnv } from "../http/env.ts";
 
-/** The paths Fedify may answer; everything else skips it at the cost of one test. */
+/**
+ * Where the middleware is mounted (Hono patterns): every path Fedify may
+ * answer, so that the rest (the client API above all) never enters it; the
+ * router remembers which paths match, so a request elsewhere pays nothing.
+ */
+export const FEDERATION_MOUNTS: readonly string[] = [
+  "/.well-known/webfinger",
+  "/inbox",
+  "/actor",
+  "/users/*",
+  "/@*",
+];
+
+/** The paths Fedify may answer, exactly: the mounts above are wider. */
 const FEDERATION_PATH =
   /^\/(?:\.well-known\/webfinger|inbox|actor|users\/[^/]+(?:\/.*)?|@[^/]+(?:\/[^/]+)?)$/;
 const PROFILE_PATH = /^\/@([^/]+)(?:\/([^/]+))?$/;
@@ -31,8 +44,8 @@ export function federationMiddleware(
   federation: Federation<void>,
   origin: string,
 ): MiddlewareHandler<HerdEnv> {
-  // Not async itself: every other request passes here, and an async
-  // function's own promise would wrap each one's.
+  // Not async itself: the profile pages (/@user as HTML) pass here on their
+  // way to Herd's own routes, and an async function's promise would wrap each.
   return (c, next) => (FEDERATION_PATH.test(c.req.path) ? answer(c, next) : next());
 
   async function answer(c: Context<HerdEnv>, next: Next): Promise<Response | void> {

@@ -43,6 +43,24 @@ export function frontOf(c: Context): FrontRecord {
   return record;
 }
 
+/**
+ * Hono's `getPath` with the common case made cheap: a path with no percent
+ * sign is the URL from its first slash after the origin to the query, found
+ * with native scans where Hono walks it character by character (0.2 µs of a
+ * constant API answer's cost, bench/profile.ts). Anything to decode goes to
+ * Hono's own, so the two always agree (test/front-path.test.ts).
+ */
+export function pathOfUrl(request: Request): string {
+  const url = request.url;
+  const start = url.indexOf("/", url.indexOf(":") + 4);
+  const query = url.indexOf("?", start);
+  const hash = url.indexOf("#", start);
+  const end = query === -1 ? hash : hash === -1 ? query : Math.min(query, hash);
+  const percent = url.indexOf("%", start);
+  if (percent !== -1 && (end === -1 || percent < end)) return getPath(request);
+  return end === -1 ? url.slice(start) : url.slice(start, end);
+}
+
 /** Hono's `getPath` option: the path the front worked out for this request, else Hono's own. */
 export function pathOf(request: Request, options?: { env?: unknown }): string {
   const front = (options?.env as FrontEnv | undefined)?.front;
@@ -190,7 +208,7 @@ export function withFront<E, X>(fetch: Fetch<E, X>, logger: Logger): Fetch<E, X>
     const incoming = node?.incoming;
     const outgoing = node?.outgoing;
     const method = request.method;
-    const path = getPath(request);
+    const path = pathOfUrl(request);
     const requestId = requestIdOf(
       incoming?.headers ? incoming.headers["x-request-id"] : request.headers.get("x-request-id"),
       freshId,

@@ -156,7 +156,7 @@ export async function createTestInstance(options: TestInstanceOptions = {}): Pro
   events.bus.inTransaction(federation.outgoing);
   await federation.startQueue();
   const rateStore = createMemoryRateStore();
-  const app = createApp(deps, { rateStore, federation: federation.middleware });
+  const app = createApp(deps, { rateStore, federation });
 
   afterAll(async () => {
     federation.stop();
