@@ -20,6 +20,7 @@
 // - no entry is trusted longer than `maxAgeMs` (a backstop for a
 //   notification missed in a way the pool cannot see) or than the time it
 //   gives itself (`until`, for what changes with the clock alone).
+import { Lru } from "../lib/lru.ts";
 import type { PoolNotifications } from "./pool-notifications.ts";
 
 export interface StoreOptions {
@@ -75,8 +76,8 @@ export function notifiedCache<V>(
   limits: CacheLimits,
 ): NotifiedCache<V> {
   const maxSize = limits.maxSize ?? limits.maxEntries;
-  // Insertion order is use order: a hit moves its entry to the end.
-  const entries = new Map<string, Stored<V>>();
+  // In use order, the least recently used first (lib/lru.ts).
+  const entries = new Lru<Stored<V>>();
   const byKey = new Map<string, Set<string>>();
   let size = 0;
   // Every notification acted on, by number: null for "everything".
@@ -84,7 +85,7 @@ export function notifiedCache<V>(
   const log: (Set<string> | null)[] = [];
 
   const drop = (key: string) => {
-    const stored = entries.get(key);
+    const stored = entries.peek(key);
     if (!stored) return;
     entries.delete(key);
     size -= stored.size;
@@ -144,8 +145,6 @@ export function notifiedCache<V>(
         drop(key);
         return undefined;
       }
-      entries.delete(key);
-      entries.set(key, stored);
       return stored.value;
     },
     begin() {
@@ -166,7 +165,7 @@ export function notifiedCache<V>(
           entries.size > 0 &&
           (entries.size >= limits.maxEntries || size + entrySize > maxSize)
         ) {
-          drop(entries.keys().next().value!);
+          drop(entries.oldest()!);
         }
         entries.set(key, { value, keys: options.keys, size: entrySize, until });
         size += entrySize;

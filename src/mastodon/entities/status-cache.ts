@@ -12,6 +12,7 @@
 // process is rendered again. Bounded by entry count, least recently used
 // first out.
 import type { Db } from "../../db/database.ts";
+import { Lru } from "../../lib/lru.ts";
 import type { Urls } from "../../urls.ts";
 import type { CustomEmoji } from "./custom-emoji.ts";
 import type { LoadedPoll } from "./status-loader.ts";
@@ -39,39 +40,6 @@ export interface CachedAccount {
   json: Buffer;
   /** The author's user shows the application of their statuses. */
   showApplication: boolean;
-}
-
-/** A map that forgets its least recently used entries beyond `limit`. */
-export class Lru<V> {
-  private readonly entries = new Map<string, V>();
-  private readonly limit: number;
-
-  constructor(limit: number) {
-    this.limit = limit;
-  }
-
-  get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      // Map keeps insertion order: moving a hit to the end keeps the oldest first.
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    while (this.entries.size > this.limit) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }
 
 export interface StatusCache {
