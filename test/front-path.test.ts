@@ -23,6 +23,9 @@ const URLS = [
   "http://h/%",
   "http://h/a/b/%3F?x#y",
   "http://[::1]:3000/api/v2/instance",
+  "http://h/a#%41",
+  "http://h/a#b%zz?c",
+  "http://h/a?b#%",
 ];
 
 describe("the front's path", () => {

@@ -55,6 +55,13 @@ describe("Lru", () => {
     expect(lru.size).toBe(100);
   });
 
+  it("moves a hit on the older of two, as strict LRU would", () => {
+    const lru = filled(2, 2);
+    lru.get("k0");
+    lru.set("k2", 2);
+    expect([...lru.keys()]).toEqual(["k0", "k2"]);
+  });
+
   it("does not move a peeked entry", () => {
     const lru = filled(4);
     lru.peek("k0");

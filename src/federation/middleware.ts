@@ -28,6 +28,9 @@ export const FEDERATION_MOUNTS: readonly string[] = [
 /** The paths Fedify may answer, exactly: the mounts above are wider. */
 const FEDERATION_PATH =
   /^\/(?:\.well-known\/webfinger|inbox|actor|users\/[^/]+(?:\/.*)?|@[^/]+(?:\/[^/]+)?)$/;
+
+/** Whether Fedify may answer `path` (test/federation-mounts.test.ts holds the mounts to it). */
+export const mayFederate = (path: string): boolean => FEDERATION_PATH.test(path);
 const PROFILE_PATH = /^\/@([^/]+)(?:\/([^/]+))?$/;
 
 /** Fedify's plain-text refusals (401 of an unverified signature, ...) as Mastodon's error JSON. */
@@ -44,9 +47,9 @@ export function federationMiddleware(
   federation: Federation<void>,
   origin: string,
 ): MiddlewareHandler<HerdEnv> {
-  // Not async itself: the profile pages (/@user as HTML) pass here on their
-  // way to Herd's own routes, and an async function's promise would wrap each.
-  return (c, next) => (FEDERATION_PATH.test(c.req.path) ? answer(c, next) : next());
+  // Not async itself: paths the mounts catch that Fedify does not serve
+  // (/users, /@a/b/c) pass straight on, without a promise around them.
+  return (c, next) => (mayFederate(c.req.path) ? answer(c, next) : next());
 
   async function answer(c: Context<HerdEnv>, next: Next): Promise<Response | void> {
     let path = c.req.path;

@@ -3,10 +3,11 @@
 //
 // Why: when a request matches more than one handler, Hono runs them with its
 // `compose`, in which every step is an async function awaiting the next. A
-// GET of the client API matched five (the context, federation's check, the
-// token, the rate limits, the route): five async frames and their microtask
-// turns on every request, and a promise even when every step had answered
-// synchronously, which also takes @hono/node-server off its synchronous path.
+// GET of the client API matched five then (the context, federation's check,
+// since mounted on its own paths only, the token, the rate limits, the
+// route): five async frames and their microtask turns on every request,
+// and a promise even when every step had answered synchronously, which also
+// takes @hono/node-server off its synchronous path.
 // With one handler Hono calls it directly, and `runInOrder` only makes a
 // promise where a step returns one. Measured with bench/profile.ts and an
 // A/B run of two servers (ARCHITECTURE.md, "Hot read paths").

@@ -45,7 +45,8 @@ export function frontOf(c: Context): FrontRecord {
 
 /**
  * Hono's `getPath` with the common case made cheap: a path with no percent
- * sign is the URL from its first slash after the origin to the query, found
+ * sign is the URL from its first slash after the origin to the query or
+ * fragment, found
  * with native scans where Hono walks it character by character (0.2 µs of a
  * constant API answer's cost, bench/profile.ts). Anything to decode goes to
  * Hono's own, so the two always agree (test/front-path.test.ts).

@@ -3,14 +3,17 @@
 //
 // Why a hit is not simply moved to the end with delete-and-set: V8 leaves a
 // deleted Map entry in its hash bucket's chain until the table is rebuilt,
-// so each move of the same key makes that key's chain one longer, and every
-// lookup of it walks the chain. A key hit again and again (a client polling
-// its home timeline, a popular status, the instance) then costs more with
-// every hit: with 1,000 entries about 2 µs a hit, with 10,000 about 40 µs,
-// against 0.15 µs for hits spread over many keys (Node 24). Here a hit moves
-// its entry only once it has fallen into the older half of the map: a hot
-// key moves once in size/2 moves, and an entry used within the last size/2
-// insertions and moves is still never the first out.
+// so each move of the same key makes that key's chain one longer, and the
+// `set` after each `delete` walks the whole chain looking for the key. A key
+// hit again and again (a client polling its home timeline, a popular status,
+// the instance) then costs more with every hit: with 1,000 entries about
+// 2 µs a hit, with 10,000 about 40 µs, against 0.15 µs for hits spread over
+// many keys (Node 24; bench/lru.ts). Here a hit moves its entry only once it
+// has fallen into the older half of the map: a hot key moves once in about
+// size/2 moves. The order is so only nearly least-recently-used: an entry
+// used within the last size/2 insertions and moves is not the first out,
+// unless entries were deleted since or several go out at once (a cache
+// making room by bytes).
 
 interface Slot<V> {
   value: V;
@@ -33,7 +36,8 @@ export class Lru<V> {
   get(key: string): V | undefined {
     const slot = this.#slots.get(key);
     if (slot === undefined) return undefined;
-    if (this.#clock - slot.at > this.#slots.size >> 1) {
+    // Its distance from the end, at most (deletions only shorten it).
+    if (this.#clock - slot.at > (this.#slots.size - 1) >> 1) {
       this.#slots.delete(key);
       this.#slots.set(key, slot);
       slot.at = ++this.#clock;
