@@ -235,7 +235,8 @@ export function report(f: Figures, o: ReportOptions): string {
       .join(", ")}`,
     `Load: ${evenRounds(o.rounds)} rounds per side of ${o.requests} requests, fewer if a round ` +
       `would pass ${ROUND_SECONDS} s (/health and the constant answers: ${QUICK_ROUNDS} rounds of ` +
-      `about 1 s), ${o.concurrency} concurrent keep-alive clients, the sides in turns; figures are medians ` +
+      `about 1 s), each side warmed up for 3 s first, ${o.concurrency} concurrent keep-alive clients, ` +
+      `the sides in turns; figures are medians ` +
       `of rounds, ratios the median of each round pair's ratio; bodies: ${Object.entries(
         f.bodyBytes,
       )
