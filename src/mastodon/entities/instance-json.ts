@@ -69,7 +69,7 @@ export async function instanceJson(
 ): Promise<string> {
   const { database, config } = deps;
   const cache = cacheOf(database);
-  const keyOf = (takenAt: number | null) => `${version} ${urls.base} ${takenAt}`;
+  const keyOf = (takenAt: number) => `${version} ${urls.base} ${takenAt}`;
   const takenAt = instanceStatsTakenAt(database.db);
   if (takenAt !== null) {
     const hit = cache.get(keyOf(takenAt));

@@ -43,7 +43,8 @@ const switchedOff = (c: Context<HerdEnv>) => {
 
 export function registerInstanceRoutes(app: Hono<HerdEnv>): void {
   app.get("/api/v1/instance", async (c) => {
-    const json = await instanceJson(c.get("deps"), "v1", urlsFor(c.get("deps").config));
+    const deps = c.get("deps");
+    const json = await instanceJson(deps, "v1", urlsFor(deps.config));
     // Deprecated in favour of /api/v2/instance (Api::V1::InstancesController).
     deprecatedSince(c, "2022-11-14");
     cacheEvenIfAuthenticated(c);
@@ -115,13 +116,9 @@ export function registerInstanceRoutes(app: Hono<HerdEnv>): void {
     // Mastodon makes this answer public whoever asks when everyone may see
     // the blocks, even if signed-in users see comments that others do not;
     // Herd does only when the answer is the same for everyone.
-    if (
-      settings.show_domain_blocks === "all" &&
-      settings.show_domain_blocks_rationale !== "users"
-    ) {
-      cacheEvenIfAuthenticated(c);
-    } else if (settings.show_domain_blocks === "all") {
-      cacheIfUnauthenticated(c);
+    if (settings.show_domain_blocks === "all") {
+      if (settings.show_domain_blocks_rationale === "users") cacheIfUnauthenticated(c);
+      else cacheEvenIfAuthenticated(c);
     }
     return c.json(blocks.map((b) => serializeDomainBlock(b, withComment)));
   });
